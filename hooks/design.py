@@ -401,7 +401,7 @@ class FieldSpec:
         }[self.kind]
 
 
-LINE_LENGTH = 88
+LINE_LENGTH = 100
 
 
 def wrap_call(head: str, args: Sequence[str], indent: int = 0, tail: str = ")") -> str:
