@@ -90,9 +90,7 @@ class InvalidInput(AppError):
 
 def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: its error statuses, documented with the error body."""
-    return {
-        code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in status_codes
-    }
+    return {code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in status_codes}
 
 
 def _json(status_code: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -116,7 +114,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         FieldError(loc=list(error["loc"]), msg=error["msg"], type=error["type"])
         for error in jsonable_encoder(exc.errors())
     ]
-    return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorBody(detail=errors, code="validation_error"))
+    return _json(
+        status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorBody(detail=errors, code="validation_error")
+    )
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
@@ -130,7 +130,9 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the traceback with the request id; never show it to the client."""
     request_id = _request_id(request)
     logger.exception("unhandled error (request %s)", request_id, exc_info=exc)
-    body = ErrorBody(detail=f"Internal server error (request id {request_id})", code="internal_error")
+    body = ErrorBody(
+        detail=f"Internal server error (request id {request_id})", code="internal_error"
+    )
     return _json(status.HTTP_500_INTERNAL_SERVER_ERROR, body, {"X-Request-ID": request_id})
 
 
