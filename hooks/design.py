@@ -310,7 +310,7 @@ class FieldSpec:
         if self.description:
             kwargs.append(f"description={_py_str(self.description)}")
         if self.has_example:
-            kwargs.append(f"examples=[{_example_source(self)}]")
+            kwargs.append(f'schema_extra={{"examples": [{_example_source(self)}]}}')
         return kwargs
 
     @property
