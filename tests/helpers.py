@@ -1,0 +1,85 @@
+"""Rendering projects from a git-tagged copy of this template, the way users get it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from copier import run_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yml"))
+TEMPLATE_FILES = ("copier.yml", "template", "hooks", "README.md", "CHANGELOG.md")
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Template Tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.com",
+        "GIT_COMMITTER_NAME": "Template Tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.com",
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def make_template_repo(dst: Path, tag: str = "1.0.0") -> Path:
+    """Copy the template's files into a fresh git repository tagged `tag` (absolute path, as Copier wants)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in TEMPLATE_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, dst / name)
+    git(dst, "init", "-q", "-b", "main")
+    git(dst, "add", "-A")
+    git(dst, "commit", "-q", "-m", f"template {tag}")
+    git(dst, "tag", tag)
+    return dst.resolve()
+
+
+def load_design(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def render(
+    template: Path,
+    dst: Path,
+    data: Mapping[str, Any] | None = None,
+    vcs_ref: str | None = None,
+) -> Path:
+    """`copier copy --trust --defaults` with `data` as the answers."""
+    run_copy(
+        str(template),
+        str(dst),
+        data=dict(data or {}),
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref=vcs_ref,
+    )
+    return dst
+
+
+def run_project_pytest(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """The rendered project's own test suite, in this (shared) environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(project)},
+    )
