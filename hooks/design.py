@@ -381,6 +381,37 @@ class FieldSpec:
             return _jsonable(self.example)
         return self.sample_variant(0)
 
+    @property
+    def test_value(self) -> str:
+        """Python source of a valid value for the generated tests, distinct for each `n`."""
+        name = self.name.replace("_", "-")
+        if self.kind == "str":
+            room = (self.max_length or 60) - 4
+            return f'f"{name[:room]}-{{n}}"' if room > 0 else "str(n)"
+        return {
+            "text": f'f"Some {self.label} text {{n}}."',
+            "int": "10 + n",
+            "float": "1.5 + n",
+            "decimal": 'f"{12 + n}.50"',
+            "bool": "n % 2 == 0",
+            "date": 'f"2025-01-{1 + n % 28:02d}"',
+            "datetime": 'f"2025-01-{1 + n % 28:02d}T09:30:00"',
+            "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
+            "email": f'f"{name[:20]}{{n}}@example.com"',
+            "url": f'f"https://example.com/{name}/{{n}}"',
+            "enum": f'"{self.enum_values[0]}"' if self.enum_values else '""',
+        }[self.kind]
+
+    @property
+    def changed_value(self) -> str:
+        """Python source of a valid value that `test_value` gives for no small `n`, for update tests."""
+        if self.kind == "enum":
+            return f'"{self.enum_values[-1]}"'
+        if self.kind == "bool":
+            return "False"
+        value = eval(self.test_value, {}, {"n": 99})  # our own expression, see test_value
+        return _py_str(value) if isinstance(value, str) else repr(value)
+
     def sample_variant(self, n: int) -> Any:
         """A valid JSON value, different for each `n`, so unique fields get distinct values."""
         size = self.max_length or 40
@@ -889,6 +920,36 @@ class Resource:
         """`BookSort = Literal[...]`: every accepted `sort=` value, one a line so diffs stay small."""
         keys = "".join(f'    "{key}",\n' for key in self.sort_keys)
         return f"{self.class_name}Sort = Literal[\n{keys}]"
+
+    @property
+    def patch_field(self) -> FieldSpec | None:
+        """The field the generated update tests change: a plain one, so no other rule interferes."""
+        plain = [f for f in self.fields if f.kind != "ref" and not f.unique]
+        return plain[0] if plain else None
+
+    def access(self, action: str, role: str | None) -> int:
+        """The status a caller of `role` (None: no token) gets for `action` on a row they did not create."""
+        success = {"create": 201, "list": 200, "read": 200, "update": 200, "delete": 204}[action]
+        rule = self.rule(action)
+        if rule.public:
+            return success
+        if role is None:
+            return 401
+        if rule.authenticated or role in rule.roles:
+            return success
+        if rule.owner:
+            return success if action == "list" else 404
+        return 403
+
+    def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
+        return [(a, role, self.access(a, role)) for a in ("create", "list", "read", "update", "delete") for role in (None, *roles)]
+
+    def owner_only_role(self, roles: Sequence[str]) -> str | None:
+        """A role that may create rows but reaches them only as their owner, for the isolation test."""
+        for role in roles:
+            if self.access("create", role) == 201 and self.access("read", role) == 404:
+                return role
+        return None
 
     @property
     def has_checks(self) -> bool:
