@@ -70,6 +70,20 @@ RESERVED_FIELD_NAMES = frozenset(
         "dict",
             "self",
         "cls",
+        # locals of the generated services and tests
+        "changes",
+        "same",
+        "taken",
+        "detail",
+        "session",
+        "query",
+        "client",
+        "headers",
+        "n",
+        "response",
+        "row",
+        "rows",
+        "statement",
     }
 )
 # Class names the generated modules import; a resource class of the same name would shadow them.
@@ -920,6 +934,11 @@ class Resource:
         """`BookSort = Literal[...]`: every accepted `sort=` value, one a line so diffs stay small."""
         keys = "".join(f'    "{key}",\n' for key in self.sort_keys)
         return f"{self.class_name}Sort = Literal[\n{keys}]"
+
+    @property
+    def required_refs(self) -> tuple[FieldSpec, ...]:
+        """Refs a new row must set: the generated tests create those rows first."""
+        return tuple(f for f in self.refs if not f.optional)
 
     @property
     def patch_field(self) -> FieldSpec | None:
