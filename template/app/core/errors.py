@@ -94,7 +94,9 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in status_codes}
 
 
-def _json(status_code: int, body: ErrorBody, headers: Mapping[str, str] | None = None) -> JSONResponse:
+def _json(
+    status_code: int, body: ErrorBody, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
         body.model_dump(mode="json"), status_code=status_code, headers=dict(headers or {})
     )
