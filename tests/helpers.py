@@ -76,7 +76,7 @@ def render(
 def run_project_pytest(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     """The rendered project's own test suite, in this (shared) environment."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=project,
         capture_output=True,
         text=True,
