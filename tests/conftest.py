@@ -33,9 +33,7 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered(
-    template_repo: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[..., Path]:
+def rendered(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """`rendered(design, async_db=..., auth=...)`: the project, rendered once per session."""
     cache: dict[tuple[str, bool, str], Path] = {}
 

@@ -73,7 +73,9 @@ def render(
     return dst
 
 
-def run_project_pytest(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def run_project_pytest(
+    project: Path, *args: str, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     """The rendered project's own test suite, in this (shared) environment."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],

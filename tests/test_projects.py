@@ -56,5 +56,7 @@ def test_rendered_files_have_no_leftovers(rendered: Callable[..., Path]) -> None
             assert "\n\n\n\n" not in text, f"{name}: a run of blank lines"
             assert "TODO" not in text, f"{name}: a TODO"
             assert "{{" not in text and "{%" not in text, f"{name}: unrendered Jinja"
-            assert not any(line != line.rstrip() for line in text.splitlines()), f"{name}: trailing spaces"
+            assert not any(line != line.rstrip() for line in text.splitlines()), (
+                f"{name}: trailing spaces"
+            )
             assert text.endswith("\n") or not text, f"{name}: no final newline"

@@ -1,0 +1,219 @@
+"""The rendered app under uvicorn on a loopback port, walked over real HTTP as a client would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import DESIGNS, design_data
+from tests.helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "hooks"))
+from design import Design, Resource, build_design  # noqa: E402
+
+ADMIN = {"username": "admin@example.com", "password": "walk-admin-password"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def model_of(design: str, async_db: bool, auth: str) -> Design:
+    """The design model the project was rendered from, to know what to expect."""
+    import yaml
+
+    defaults = {
+        key: value["default"]
+        for key, value in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
+        if not key.startswith("_") and isinstance(value, dict) and "default" in value
+    }
+    answers = {**defaults, **design_data(design), "async_db": async_db, "auth": auth}
+    if answers.get("default_role", "").startswith("{{"):
+        answers["default_role"] = answers["roles"][-1]
+    return build_design(answers)
+
+
+@contextmanager
+def serve(project: Path, tmp_path: Path, async_db: bool) -> Iterator[httpx.Client]:
+    """uvicorn on 127.0.0.1 with a fresh file database; stopped however the test ends."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(project),
+        "DATABASE_URL": f"sqlite{'+aiosqlite' if async_db else ''}:///{tmp_path / 'walk.db'}",
+        "ENVIRONMENT": "development",
+        "FIRST_ADMIN_EMAIL": ADMIN["username"],
+        "FIRST_ADMIN_PASSWORD": ADMIN["password"],
+    }
+    if (project / "alembic.ini").exists():
+        migrate = subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    port = free_port()
+    log = (tmp_path / "uvicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((tmp_path / "uvicorn.log").read_text()) from None
+                time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=10) as client:
+            yield client
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def is_error(response: httpx.Response, status: int, code: str) -> bool:
+    body = response.json()
+    return (
+        response.status_code == status and set(body) == {"detail", "code"} and body["code"] == code
+    )
+
+
+def value(field: Any, n: int) -> Any:
+    return eval(field.test_value, {}, {"n": n})  # the design model's own test expressions
+
+
+class Walker:
+    """Creates rows (and what they refer to) through the API, as the administrator."""
+
+    def __init__(self, client: httpx.Client, model: Design, headers: dict[str, str]) -> None:
+        self.client, self.model, self.headers = client, model, headers
+        self.prefix = model.api_prefix
+
+    def url(self, resource: Resource) -> str:
+        return f"{self.prefix}{resource.path}"
+
+    def payload(self, resource: Resource, n: int) -> dict[str, Any]:
+        body = {f.column: value(f, n) for f in resource.fields if f.kind != "ref"}
+        for f in resource.required_refs:
+            body[f.column] = self.create(self.model.by_name[f.ref], n)["id"]
+        return body
+
+    def create(self, resource: Resource, n: int) -> dict[str, Any]:
+        response = self.client.post(
+            self.url(resource), json=self.payload(resource, n), headers=self.headers
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+
+WALKS = [
+    pytest.param(design, async_db, id=f"{design}-{'async' if async_db else 'sync'}")
+    for design in DESIGNS
+    for async_db in (False, True)
+]
+
+
+@pytest.mark.parametrize(("design", "async_db"), WALKS)
+def test_http_contract(
+    rendered: Callable[..., Path], tmp_path: Path, design: str, async_db: bool
+) -> None:
+    project = rendered(design, async_db=async_db, auth="jwt")
+    model = model_of(design, async_db, "jwt")
+    with serve(project, tmp_path, async_db) as client:
+        prefix = model.api_prefix
+        token = client.post(f"{prefix}/auth/token", data=ADMIN)
+        assert token.status_code == 200, token.text
+        admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        walker = Walker(client, model, admin)
+
+        for number, resource in enumerate(model.resources):
+            url = walker.url(resource)
+            row = walker.create(resource, 10 + number)
+            one = f"{url}/{row['id']}"
+            listed = client.get(url, params={"limit": 5, "sort": "-id"}, headers=admin)
+            assert listed.status_code == 200
+            assert listed.json()["items"][0] == row
+            assert client.get(one, headers=admin).json() == row
+            if resource.patch_field:
+                field = resource.patch_field
+                changed = client.patch(
+                    one, json={field.column: eval(field.changed_value)}, headers=admin
+                )
+                assert changed.status_code == 200, changed.text
+            assert client.delete(one, headers=admin).status_code == 204
+            assert is_error(client.get(one, headers=admin), 404, "not_found")
+            bad = {
+                **walker.payload(resource, 40 + number),
+                resource.fields[0].column: {"not": "valid"},
+            }
+            assert is_error(client.post(url, json=bad, headers=admin), 422, "validation_error")
+            if resource.unique_fields:
+                first = walker.create(resource, 60 + number)
+                column = resource.unique_fields[0].column
+                dup = {**walker.payload(resource, 70 + number), column: first[column]}
+                assert is_error(client.post(url, json=dup, headers=admin), 409, "conflict")
+
+        guarded = [
+            (r, action)
+            for r in model.resources
+            for action in ("create", "list")
+            if r.access(action, None) == 401
+        ]
+        assert guarded, "the design has no protected endpoint to check 401 on"
+        resource, action = guarded[0]
+        method = "POST" if action == "create" else "GET"
+        response = client.request(method, walker.url(resource), json={})
+        assert is_error(response, 401, "not_authenticated")
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+        refused = [
+            (r, role)
+            for r in model.resources
+            for role in model.roles
+            if r.access("create", role) == 403
+        ]
+        if refused:
+            resource, role = refused[0]
+            user = {"email": f"{role}@example.com", "password": "walk-user-password", "role": role}
+            assert client.post(f"{prefix}/users", json=user, headers=admin).status_code == 201
+            login = {"username": user["email"], "password": user["password"]}
+            headers = {
+                "Authorization": f"Bearer {client.post(f'{prefix}/auth/token', data=login).json()['access_token']}"
+            }
+            response = client.post(
+                walker.url(resource), json=walker.payload(resource, 90), headers=headers
+            )
+            assert is_error(response, 403, "forbidden")
+        assert "X-Request-ID" in response.headers
