@@ -1282,6 +1282,32 @@ def _validate_permissions(
     return result, problems
 
 
+def _required_ref_cycles(resources: Sequence[Resource]) -> list[str]:
+    """Required refs that loop back (a -> b -> a, or a -> a) leave no row that can be created first."""
+    edges = {r.name: [f for f in r.refs if not f.optional] for r in resources}
+    problems: list[str] = []
+    reported: set[frozenset[str]] = set()
+
+    def walk(start: str, name: str, path: list[str]) -> None:
+        for spec in edges.get(name, []):
+            target = spec.ref or ""
+            if target == start:
+                cycle = frozenset(path)
+                if cycle not in reported:
+                    reported.add(cycle)
+                    loop = " -> ".join([*path, start])
+                    problems.append(
+                        f"resource '{start}': required refs form a loop ({loop}), so no row could "
+                        "ever be created first; make one of these refs optional with `?`"
+                    )
+            elif target not in path and target in edges:
+                walk(start, target, [*path, target])
+
+    for resource in resources:
+        walk(resource.name, resource.name, [resource.name])
+    return problems
+
+
 def build_design(answers: Mapping[str, Any]) -> Design:
     """Validate the answers and build the design model, or raise `DesignError` naming every problem."""
     problems: list[str] = []
@@ -1441,6 +1467,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
                 spec = replace(spec, ref_table=target.table_name, ref_class=target.class_name)
             new_fields.append(spec)
         linked.append(replace(resource, fields=tuple(new_fields)))
+    problems += _required_ref_cycles(linked)
 
     if problems:
         raise DesignError(problems)
