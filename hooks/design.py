@@ -1061,8 +1061,7 @@ class Resource:
         security = f"Security(authorize, scopes=[{scopes}])" if scopes else "Security(authorize)"
         needs_grant = not public and self.owned and (rule.owner or action == "create")
         decorator_args = [f'"{path.removeprefix(self.path)}"']
-        if status != 200:
-            decorator_args.append(f"status_code=status.{STATUS_NAMES[status]}")
+        decorator_args.append(f"status_code=status.{STATUS_NAMES[status]}")
         if response_model:
             decorator_args.append(f"response_model={response_model}")
         if not public and not needs_grant:
