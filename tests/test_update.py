@@ -1,0 +1,486 @@
+"""`copier update` as the design and the template evolve: the design's changes arrive, hand edits stay.
+
+Each scenario renders a project from a git-tagged copy of the template, commits it (Copier
+updates only clean git repositories: it re-renders the recorded version into a temporary
+directory and three-way-merges the new render with the project), changes the design or
+publishes a new template version, updates, and checks what the project holds afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from copier import run_update
+
+from tests.conftest import DESIGNS, design_data
+from tests.helpers import git, make_template_repo, render, run_project_pytest
+
+SPEC = "docs/api-design-spec.md"
+CONFLICT_START = "<<<<<<< before updating"
+CONFLICT_END = ">>>>>>> after updating"
+DIRTY = (
+    "Destination repository is dirty; cannot continue. "
+    "Please commit or stash your local changes and retry."
+)
+UNSAFE = "Template uses potentially unsafe feature: jinja_extensions."
+NOT_GIT_TEMPLATE = "Updating is only supported in git-tracked templates."
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def commit(project: Path, message: str) -> None:
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def new_project(template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None) -> Path:
+    """Render and commit, as a user does right after `copier copy`."""
+    render(template, dst, data, vcs_ref=vcs_ref)
+    git(dst, "init", "-q", "-b", "main")
+    commit(dst, "Render the project")
+    return dst
+
+
+def update(project: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None) -> None:
+    """`copier update --trust --defaults [--data ...] [--vcs-ref ...]` through the API."""
+    run_update(
+        dst_path=project,
+        data=data or {},
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        skip_answered=True,
+        quiet=True,
+        vcs_ref=vcs_ref,
+    )
+
+
+def copier_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `copier` command line, as a user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def answers(project: Path) -> dict[str, Any]:
+    data = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def resources(project: Path) -> list[dict[str, Any]]:
+    """The design's whole `resources` list, to change and hand back (an update replaces it whole)."""
+    return copy.deepcopy(answers(project)["resources"])
+
+
+def status(project: Path) -> list[str]:
+    return git(project, "status", "--porcelain").splitlines()
+
+
+def conflicts(project: Path) -> list[str]:
+    """Files with inline conflict markers, and leftover `.rej` files."""
+    found = []
+    for path in project.rglob("*"):
+        if ".git" in path.parts or not path.is_file():
+            continue
+        if path.suffix == ".rej":
+            found.append(str(path.relative_to(project)))
+        elif path.suffix in {".py", ".md", ".toml", ".yml", ".txt", ""}:
+            if CONFLICT_START in path.read_text(errors="replace"):
+                found.append(str(path.relative_to(project)))
+    return sorted(found)
+
+
+def edit(path: Path, change: Callable[[str], str]) -> str:
+    """Apply a hand edit; refuse one that changes nothing (the anchor text went missing)."""
+    before = path.read_text()
+    after = change(before)
+    assert after != before, f"the hand edit of {path.name} found nothing to change"
+    path.write_text(after)
+    return after
+
+
+def insert_before(text: str, anchor: str, line: str) -> str:
+    """Put `line` before the first line that starts with `anchor`."""
+    lines = text.splitlines(keepends=True)
+    index = next(i for i, existing in enumerate(lines) if existing.startswith(anchor))
+    return "".join([*lines[:index], line + "\n", *lines[index:]])
+
+
+def route(router: str, function: str) -> str:
+    """The decorator and signature of one route function in a router module."""
+    end = router.index(f"def {function}(")
+    return router[router.rindex("@router.", 0, end) : router.index("\n", end)]
+
+
+def spec_mentions(project: Path, *needles: str, present: bool = True) -> None:
+    """Hook for the design spec: checked once the template renders docs/api-design-spec.md.
+
+    Until then the route checks in app/ carry the scenario; when the spec exists, every
+    needle must be in it (or, with `present=False`, none may be).
+    """
+    path = project / SPEC
+    if not path.exists():
+        return
+    text = path.read_text()
+    for needle in needles:
+        assert (needle in text) is present, f"{SPEC}: {needle!r} {'missing' if present else 'still there'}"
+
+
+def passes_own_tests(project: Path) -> None:
+    result = run_project_pytest(project, "-q", "-x")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout
+
+
+RULE = '''
+
+def loans_per_member_limit() -> int:
+    """Hand-written: how many open loans a member may hold."""
+    return 5
+'''
+
+HELPER = '''
+
+def count_available(books: list[Book]) -> int:
+    """Hand-written helper: how many of these books are on the shelf."""
+    return sum(1 for book in books if book.available)
+'''
+
+FINE = {
+    "name": "fine",
+    "description": "A fine charged on a late loan.",
+    "fields": {"loan": "ref loan", "amount": "decimal", "paid": "bool = false"},
+    "permissions": {"read": ["librarian"], "create": ["librarian"], "update": ["librarian"]},
+}
+
+
+# --------------------------------------------------------------------------- stable rendering
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_same_design_renders_byte_identical(template_repo: Path, tmp_path: Path, design: str) -> None:
+    """Two renders of one design, in two processes with different hash seeds, are equal byte for byte."""
+    data_file = tmp_path / "design.yml"
+    data_file.write_text(yaml.safe_dump(design_data(design)))
+    outputs = []
+    for seed in ("1", "2"):
+        dst = tmp_path / f"render-{seed}"
+        result = subprocess.run(
+            [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet",
+             "--data-file", str(data_file), str(template_repo), str(dst)],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs.append(dst)
+
+    first, second = outputs
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert files, "nothing was rendered"
+    different = [str(f) for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert not different, f"renders differ in {different}"
+
+
+def test_ruff_format_then_update_is_conflict_free(template_repo: Path, tmp_path: Path) -> None:
+    """The output is already ruff-format-clean, so formatting the project never fights the next update."""
+    project = new_project(template_repo, tmp_path / "project")
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--no-cache", "."],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert formatted.returncode == 0, formatted.stderr
+    assert status(project) == [], "ruff format changed the rendered project"
+    commit(project, "ruff format")
+
+    update(project)  # the same template version and the same design
+    assert status(project) == [], "an update with an unchanged design changed the project"
+
+    design = resources(project)
+    design[1]["fields"]["barcode"] = "str(32)? unique"
+    update(project, {"resources": design})
+    assert conflicts(project) == []
+    check = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "."],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+# --------------------------------------------------------------------------- design changes
+
+
+def test_add_resource_keeps_hand_edits(template_repo: Path, tmp_path: Path) -> None:
+    """a. A new resource arrives whole; a hand edit in another router and the rules files stay."""
+    project = new_project(template_repo, tmp_path / "project")
+    router = edit(
+        project / "app/routers/loan.py",
+        lambda text: insert_before(text, "@router.post(", "# Hand edit: loans start at the front desk."),
+    )
+    rules = edit(project / "app/rules/loan.py", lambda text: text + RULE)
+    commit(project, "Hand edits")
+
+    # The README's command: the data file holds the design's whole resources list.
+    design_file = tmp_path / "design.yml"
+    design_file.write_text(yaml.safe_dump({"resources": [*resources(project), FINE]}, sort_keys=False))
+    result = copier_cli(project, "update", "--trust", "--defaults", "--data-file", str(design_file))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+    for path in ("app/models/fine.py", "app/routers/fine.py", "app/services/fine.py", "app/rules/fine.py", "tests/test_fine.py"):
+        assert (project / path).is_file(), f"{path} was not created"
+    assert "fine" in (project / "app/routers/__init__.py").read_text()
+    assert "class Fine(" in (project / "app/models/fine.py").read_text()
+    assert "def check_fine(" in (project / "app/rules/fine.py").read_text()
+    assert [r["name"] for r in answers(project)["resources"]] == ["author", "book", "loan", "fine"]
+
+    # The loan router changed (a loan may now be referenced: 409 on delete) and kept the hand edit.
+    new_router = (project / "app/routers/loan.py").read_text()
+    assert "# Hand edit: loans start at the front desk." in new_router
+    assert new_router != router, "the new reference to loans did not reach the loan router"
+    assert (project / "app/rules/loan.py").read_text() == rules
+    assert conflicts(project) == []
+    spec_mentions(project, "/fines", "Fine")
+
+    passes_own_tests(project)
+
+
+def test_add_field_keeps_hand_written_helper(template_repo: Path, tmp_path: Path) -> None:
+    """b. A field added to a resource whose service the user extended: both are there."""
+    project = new_project(template_repo, tmp_path / "project")
+    edit(project / "app/services/book.py", lambda text: text + HELPER)
+    commit(project, "A helper of my own")
+
+    design = resources(project)
+    book = next(r for r in design if r["name"] == "book")
+    book["fields"]["barcode"] = "str(32)? unique"
+    update(project, {"resources": design})
+
+    service = (project / "app/services/book.py").read_text()
+    assert "def count_available(books: list[Book]) -> int:" in service
+    assert service.endswith(HELPER), "the hand-written helper is no longer where it was"
+    assert "barcode" in service, "the unique check of the new field did not reach the service"
+    assert "barcode: str | None" in (project / "app/models/book.py").read_text()
+    assert "barcode" in (project / "tests/test_book.py").read_text()
+    assert conflicts(project) == []
+    spec_mentions(project, "barcode")
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_add_role_and_change_permission(template_repo: Path, tmp_path: Path) -> None:
+    """c. A new role and a changed permission reach the scopes, the route checks and the spec."""
+    project = new_project(template_repo, tmp_path / "project")
+    router_before = (project / "app/routers/book.py").read_text()
+    assert '"volunteer"' not in router_before
+
+    design = resources(project)
+    book = next(r for r in design if r["name"] == "book")
+    book["permissions"]["update"] = ["librarian", "volunteer"]
+    update(project, {"roles": ["admin", "librarian", "member", "volunteer"], "resources": design})
+    commit(project, "Volunteers may correct books")
+
+    assert answers(project)["roles"] == ["admin", "librarian", "member", "volunteer"]
+    assert '"volunteer": "Role volunteer"' in (project / "app/deps.py").read_text()
+    router = (project / "app/routers/book.py").read_text()
+    assert 'scopes=["admin", "librarian", "volunteer"]' in route(router, "update_book")
+    assert 'scopes=["admin", "librarian"]' in route(router, "create_book")
+    assert "volunteer" not in route(router, "create_book") + route(router, "delete_book")
+    spec_mentions(project, "volunteer")
+    assert conflicts(project) == []
+
+    passes_own_tests(project)
+
+
+def test_remove_resource_removes_its_files(template_repo: Path, tmp_path: Path) -> None:
+    """e. A removed resource's files go, even edited ones and its rules file; git keeps the old versions."""
+    project = new_project(template_repo, tmp_path / "project")
+    edit(project / "app/rules/loan.py", lambda text: text + RULE)
+    edit(
+        project / "app/routers/loan.py",
+        lambda text: insert_before(text, "@router.post(", "# Hand edit: loans start at the front desk."),
+    )
+    commit(project, "Hand edits")
+
+    update(project, {"resources": [r for r in resources(project) if r["name"] != "loan"]})
+
+    gone = ["app/models/loan.py", "app/routers/loan.py", "app/services/loan.py", "app/rules/loan.py", "tests/test_loan.py"]
+    for path in gone:
+        assert not (project / path).exists(), f"{path} is still there"
+    deleted = sorted(line[3:] for line in status(project) if line.startswith(" D "))
+    assert deleted == sorted(gone), "the deletions are not all visible in git status"
+    for path in ("app/routers/__init__.py", "app/models/__init__.py", "app/services/book.py"):
+        assert "loan" not in (project / path).read_text().lower(), f"{path} still mentions loans"
+    assert RULE in git(project, "show", "HEAD:app/rules/loan.py"), "the rules are not recoverable from git"
+    assert conflicts(project) == []
+    spec_mentions(project, "/loans", present=False)
+
+
+# --------------------------------------------------------------------------- template versions
+
+
+@pytest.fixture(scope="module")
+def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template tagged 1.0.0, then 1.1.0 with a new docstring in app/main.py and in the rules stub."""
+    template = make_template_repo(tmp_path_factory.mktemp("versioned") / "template", tag="1.0.0")
+    main = template / "template/app/main.py.jinja"
+    lines = main.read_text().splitlines(keepends=True)
+    assert lines[0].startswith('"""')
+    lines[0] = '"""The application, as template 1.1.0 renders it."""\n'
+    main.write_text("".join(lines))
+    stub = next((template / "template/app/rules").glob("{%*.jinja"))
+    lines = stub.read_text().splitlines(keepends=True)
+    assert lines[0].startswith('"""')
+    lines[0] = '"""Business rules (template 1.1.0 stub): yours to edit."""\n'
+    stub.write_text("".join(lines))
+    git(template, "commit", "-q", "-am", "template 1.1.0")
+    git(template, "tag", "1.1.0")
+    return template
+
+
+def test_new_template_version_merges_non_overlapping_edits(versioned_template: Path, tmp_path: Path) -> None:
+    """d. The template and the user changed app/main.py in different places: both changes are kept."""
+    project = new_project(versioned_template, tmp_path / "project", vcs_ref="1.0.0")
+    assert answers(project)["_commit"] == "1.0.0"
+    edit(project / "app/main.py", lambda text: text + "app.state.hand_edited = True\n")
+    rules = edit(project / "app/rules/book.py", lambda text: text + RULE)
+    author_rules = (project / "app/rules/author.py").read_text()
+    commit(project, "Hand edits")
+
+    update(project)  # no --vcs-ref: the latest PEP 440 tag
+
+    assert answers(project)["_commit"] == "1.1.0"
+    main = (project / "app/main.py").read_text()
+    assert main.startswith('"""The application, as template 1.1.0 renders it."""\n')
+    assert main.endswith("app = create_app()\napp.state.hand_edited = True\n")
+    # app/rules/*.py are the user's (_skip_if_exists): a new stub never replaces them, edited or not.
+    assert (project / "app/rules/book.py").read_text() == rules
+    assert (project / "app/rules/author.py").read_text() == author_rules
+    assert conflicts(project) == []
+    commit(project, "Update to 1.1.0")
+
+    downgrade = copier_cli(project, "update", "--trust", "--defaults", "--vcs-ref=1.0.0")
+    assert downgrade.returncode != 0
+    assert "You are downgrading from 1.1.0 to 1.0.0. Downgrades are not supported." in downgrade.stderr
+    assert "Traceback" not in downgrade.stderr
+    assert status(project) == []
+
+
+def test_new_template_version_marks_overlapping_edits(versioned_template: Path, tmp_path: Path) -> None:
+    """d. The template and the user changed the same line: inline conflict markers hold both, nothing is dropped."""
+    project = new_project(versioned_template, tmp_path / "project", vcs_ref="1.0.0")
+    mine = '"""Our library\'s API, documented by hand."""'
+    edit(project / "app/main.py", lambda text: mine + "\n" + text.split("\n", 1)[1])
+    commit(project, "My docstring")
+
+    update(project, vcs_ref="1.1.0")
+
+    main = (project / "app/main.py").read_text()
+    assert CONFLICT_START in main and CONFLICT_END in main
+    block = main[main.index(CONFLICT_START) : main.index(CONFLICT_END)]
+    assert mine in block, "the user's line is not in the conflict"
+    assert '"""The application, as template 1.1.0 renders it."""' in block
+    assert conflicts(project) == ["app/main.py"]
+    # Git knows the file is unmerged, so `git status` and editors point the user at it.
+    assert git(project, "diff", "--name-only", "--diff-filter=U").split() == ["app/main.py"]
+
+
+# --------------------------------------------------------------------------- common mistakes
+
+
+def test_dirty_project_is_refused_with_a_clear_message(template_repo: Path, tmp_path: Path) -> None:
+    project = new_project(template_repo, tmp_path / "project")
+    edit(project / "app/main.py", lambda text: text + "# uncommitted\n")
+    (tmp_path / "project/design.yml").write_text("resources: []\n")  # untracked counts too
+
+    result = copier_cli(project, "update", "--trust", "--defaults")
+    assert result.returncode != 0
+    assert DIRTY in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "app/main.py").read_text().endswith("# uncommitted\n")
+
+    git(project, "checkout", "--", "app/main.py")
+    result = copier_cli(project, "update", "--trust", "--defaults")
+    assert result.returncode != 0 and DIRTY in result.stderr, "an untracked file alone should block too"
+
+
+def test_missing_trust_is_refused_with_a_clear_message(template_repo: Path, tmp_path: Path) -> None:
+    project = new_project(template_repo, tmp_path / "project")
+    result = copier_cli(project, "update", "--defaults")
+    assert result.returncode != 0
+    assert UNSAFE in result.stderr
+    assert "--trust" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert status(project) == []
+
+
+def test_bad_design_on_update_leaves_project_untouched(template_repo: Path, tmp_path: Path) -> None:
+    project = new_project(template_repo, tmp_path / "project")
+    bad = tmp_path / "design.yml"
+    design = resources(project)
+    design[1]["fields"]["weight"] = "flaot"
+    bad.write_text(yaml.safe_dump({"resources": design}))
+
+    result = copier_cli(project, "update", "--trust", "--defaults", "--data-file", str(bad))
+    assert result.returncode != 0
+    assert "resource 'book', field 'weight': unknown type 'flaot'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert status(project) == []
+
+
+def test_relative_template_path_fails_and_the_documented_fix_works(template_repo: Path, tmp_path: Path) -> None:
+    """A relative template path is recorded as typed and later resolved from wherever `copier update` runs."""
+    relative = os.path.relpath(template_repo, tmp_path)
+    result = copier_cli(tmp_path, "copy", "--trust", "--defaults", "--quiet", relative, "project")
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "project"
+    assert answers(project)["_src_path"] == relative
+    git(project, "init", "-q", "-b", "main")
+    commit(project, "Render the project")
+
+    result = copier_cli(project, "update", "--trust", "--defaults")
+    assert result.returncode != 0
+    assert NOT_GIT_TEMPLATE in result.stderr
+    assert "Traceback" not in result.stderr
+
+    # The fix README gives: record the absolute path (or a URL), commit, update again.
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace(f"_src_path: {relative}\n", f"_src_path: {template_repo}\n"))
+    commit(project, "Record the template's absolute path")
+    result = copier_cli(project, "update", "--trust", "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "Keeping template version 1.0.0" in result.stderr
+    assert status(project) == []
+
+
+def test_project_outside_git_is_refused(template_repo: Path, tmp_path: Path) -> None:
+    project = render(template_repo, tmp_path / "project")
+    result = copier_cli(project, "update", "--trust", "--defaults")
+    assert result.returncode != 0
+    assert "Updating is only supported in git-tracked subprojects." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_changelog_names_the_released_versions() -> None:
+    changelog = (Path(__file__).resolve().parent.parent / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changelog")
+    assert "## [1.0.0]" in changelog
+    assert "[Unreleased]" in changelog
+
