@@ -153,7 +153,7 @@ def pascal(name: str) -> str:
 def pluralize(name: str) -> str:
     """Plural of a snake_case name: only the last word changes (`book_category` -> `book_categories`)."""
     head, _, last = name.rpartition("_")
-    plural = _inflect.plural_noun(last) or last + "s"  # type: ignore[arg-type]
+    plural = _inflect.plural_noun(last) or last + "s"
     return f"{head}_{plural}" if head else plural
 
 
@@ -685,10 +685,10 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
     if kind == "int":
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
             raise ValueError("expected a whole number")
-        value = int(str(raw))
-        if not SQLITE_INT_MIN <= value <= SQLITE_INT_MAX:
+        whole = int(raw) if isinstance(raw, float) else int(str(raw))
+        if not SQLITE_INT_MIN <= whole <= SQLITE_INT_MAX:
             raise ValueError("outside the 64-bit range SQLite stores")
-        return value
+        return whole
     if kind == "float":
         if isinstance(raw, bool):
             raise ValueError("expected a number")
@@ -696,16 +696,16 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
     if kind == "decimal":
         if isinstance(raw, bool):
             raise ValueError("expected a number")
-        value = decimal.Decimal(str(raw))
-        if not value.is_finite():
+        number = decimal.Decimal(str(raw))
+        if not number.is_finite():
             raise ValueError("expected a finite number")
         digits, places = DEFAULT_DECIMAL
-        exponent = value.as_tuple().exponent
+        exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
             raise ValueError(f"at most {places} decimal places")
-        if value.adjusted() + 1 > digits - places:
+        if number.adjusted() + 1 > digits - places:
             raise ValueError(f"at most {digits - places} digits before the point")
-        return value
+        return number
     if kind == "date":
         return raw if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime) else dt.date.fromisoformat(str(raw))
     if kind == "datetime":
