@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+import yaml
 from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
 from jinja2 import pass_context
 from jinja2.ext import Extension
 from jinja2.runtime import Context
 
-sys.path.insert(0, str(Path(__file__).parent))
 
-from design import Design, DesignError, build_design, wrap_call, wrap_condition  # noqa: E402
+def _load_design_module() -> ModuleType:
+    """This template version's design.py, under a name of its own: an update loads two versions in one process."""
+    path = Path(__file__).with_name("design.py")
+    name = (
+        f"copier_fastapi_spec_design_{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]}"
+    )
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while it executes
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_design = _load_design_module()
+Design = _design.Design
+DesignError = _design.DesignError
+build_design = _design.build_design
+wrap_call = _design.wrap_call
+wrap_condition = _design.wrap_condition
 
 ANSWER_KEYS = (
     "project_name",
@@ -35,6 +59,10 @@ _cache: dict[str, Design] = {}
 def design_from(answers: Any) -> Design:
     """Build (once per distinct set of answers) the design, or stop Copier with the problems."""
     picked = {key: answers.get(key) for key in ANSWER_KEYS}
+    for key in ("roles", "resources"):
+        if isinstance(picked[key], str):  # `--data key=[...]` before Copier has parsed it
+            with contextlib.suppress(yaml.YAMLError):
+                picked[key] = yaml.safe_load(picked[key])
     cache_key = json.dumps(picked, sort_keys=True, default=str)
     if cache_key not in _cache:
         try:
@@ -48,8 +76,8 @@ class DesignContext(ContextHook):
     """Adds the validated `design` to the context of every rendered file and path."""
 
     def hook(self, context: dict[str, Any]) -> None:
-        if "resources" not in context:
-            return  # still asking the questions that come before the design
+        if any(key not in context for key in ANSWER_KEYS):
+            return  # still asking the questions; the `resources` validator checks the design
         design = design_from(context)
         context["design"] = design
         context["aw"] = "await " if design.async_db else ""
