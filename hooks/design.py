@@ -234,7 +234,7 @@ class FieldSpec:
             "decimal": "Decimal",
             "bool": "bool",
             "date": "date",
-            "datetime": "datetime",
+            "datetime": "AwareDatetime",
             "uuid": "UUID",
             "email": "EmailStr",
             "url": "HttpUrlStr",
@@ -262,7 +262,7 @@ class FieldSpec:
             "decimal": "decimal string",
             "bool": "boolean",
             "date": "date (YYYY-MM-DD)",
-            "datetime": "date-time (ISO 8601)",
+            "datetime": "date-time (ISO 8601, with offset; returned in UTC)",
             "uuid": "uuid",
             "email": "email",
             "url": "url",
@@ -409,7 +409,7 @@ class FieldSpec:
             "decimal": 'f"{12 + n}.50"',
             "bool": "n % 2 == 0",
             "date": 'f"2025-01-{1 + n % 28:02d}"',
-            "datetime": 'f"2025-01-{1 + n % 28:02d}T09:30:00"',
+            "datetime": 'f"2025-01-{1 + n % 28:02d}T09:30:00Z"',
             "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
             "email": f'f"{name[:20]}{{n}}@example.com"',
             "url": f'f"https://example.com/{name}/{{n}}"',
@@ -437,7 +437,7 @@ class FieldSpec:
             "decimal": f"{12 + n}.50",
             "bool": n % 2 == 0,
             "date": f"2025-01-{1 + n % 28:02d}",
-            "datetime": f"2025-01-{1 + n % 28:02d}T09:30:00",
+            "datetime": f"2025-01-{1 + n % 28:02d}T09:30:00Z",
             "uuid": str(uuid.UUID(int=n + 1)),
             "email": f"{self.name[:6]}{n}@example.com",
             "url": f"https://example.com/{self.name}/{n}",
@@ -709,7 +709,8 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
     if kind == "date":
         return raw if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime) else dt.date.fromisoformat(str(raw))
     if kind == "datetime":
-        return raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+        moment = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     if kind == "uuid":
         return uuid.UUID(str(raw))
     if kind == "enum":
@@ -896,7 +897,8 @@ class Resource:
         """The model module's standard-library and pydantic imports, sorted as ruff's isort does."""
         kinds = {f.kind for f in self.fields}
         lines: list[str] = []
-        dates = sorted({"date"} & kinds | {"datetime"} & kinds)
+        with_default = {f.kind for f in self.fields if f.has_default and f.default is not None}
+        dates = sorted({"date"} & kinds | {"datetime"} & with_default)
         if dates:
             lines.append(f"from datetime import {', '.join(dates)}")
         if "decimal" in kinds:
@@ -910,7 +912,8 @@ class Resource:
 
     @property
     def pydantic_imports(self) -> str:
-        names = (["EmailStr"] if self.uses_email else []) + (["field_validator"] if self.not_null_on_update else [])
+        names = ["AwareDatetime"] if any(f.kind == "datetime" for f in self.fields) else []
+        names += (["EmailStr"] if self.uses_email else []) + (["field_validator"] if self.not_null_on_update else [])
         return ", ".join(names)
 
     @property
@@ -941,6 +944,11 @@ class Resource:
         return tuple(f for f in self.refs if not f.optional)
 
     @property
+    def testable_filters(self) -> tuple[FieldSpec, ...]:
+        """Filters the generated tests can exercise: optional refs stay null in test rows."""
+        return tuple(f for f in self.filters if not (f.kind == "ref" and f.optional))
+
+    @property
     def patch_field(self) -> FieldSpec | None:
         """The field the generated update tests change: a plain one, so no other rule interferes."""
         plain = [f for f in self.fields if f.kind != "ref" and not f.unique]
@@ -969,6 +977,15 @@ class Resource:
             if self.access("create", role) == 201 and self.access("read", role) == 404:
                 return role
         return None
+
+    @staticmethod
+    def test_imports(names: Sequence[str]) -> str:
+        """`from tests.conftest import ...` in isort's order: constants, classes, then functions."""
+        def order(name: str) -> tuple[int, str]:
+            kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+            return kind, name
+
+        return import_line("tests.conftest", sorted(names, key=order))
 
     @property
     def has_checks(self) -> bool:
