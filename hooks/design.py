@@ -1014,6 +1014,13 @@ class Resource:
         return all(rule.public for rule in self.rules.values())
 
     @property
+    def service_model_imports(self) -> str:
+        """The service's imports from app.models: its own module and those its refs point at, sorted."""
+        lines = {f"app.models.{module}": import_line(f"app.models.{module}", [cls]) for module, cls in self.ref_imports}
+        lines[f"app.models.{self.name}"] = self.model_import
+        return "\n".join(line for _, line in sorted(lines.items()))
+
+    @property
     def model_import(self) -> str:
         """What the router and the service import from the resource's model module."""
         c = self.class_name
