@@ -883,6 +883,10 @@ class Resource:
         return tuple(f for f in self.fields if f.filterable)
 
     @property
+    def sort_columns(self) -> tuple[str, ...]:
+        return ("id", *(f.column for f in self.fields if f.sortable))
+
+    @property
     def sort_keys(self) -> tuple[str, ...]:
         """Every `sort=` value the list endpoint accepts."""
         columns = ["id", *(f.column for f in self.fields if f.sortable)]
@@ -1069,12 +1073,13 @@ class Resource:
         if (action in ("create", "update") and self.unique_fields) or (action == "delete" and referenced):
             errors.append(409)
         errors.append(422)
+        a_label = _inflect.a(self.label)
         summary = {
-            "create": f"Create a {self.label}",
+            "create": f"Create {a_label}",
             "list": f"List {self.plural_label}",
             "read": f"Read one {self.label}",
-            "update": f"Change some fields of a {self.label}",
-            "delete": f"Delete a {self.label}",
+            "update": f"Change some fields of {a_label}",
+            "delete": f"Delete {a_label}",
         }[action]
         request_model = {"create": f"{c}Create", "update": f"{c}Update"}.get(action)
         response_model = {"create": f"{c}Public", "list": f"{c}Page", "read": f"{c}Public", "update": f"{c}Public"}.get(
@@ -1144,6 +1149,92 @@ class Resource:
 
 # --------------------------------------------------------------------------- design
 
+# Alembic's files, rendered for every design (the first migration creates the design's tables).
+MIGRATION_FILES = (
+    "alembic.ini",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/0001_initial.py",
+)
+FOLDER_NOTES = {
+    "app": "the application package",
+    "app/core": "settings, security, errors, middleware",
+    "app/models": "SQLModel models: one module per resource",
+    "app/rules": "your business rules: created once, never overwritten",
+    "app/routers": "HTTP endpoints: one APIRouter per resource",
+    "app/services": "data access and checks: keyword-only functions",
+    "docs": "this specification",
+    "migrations": "Alembic environment and migrations",
+    "migrations/versions": "one file per schema change",
+    "tests": "pytest suite, no server needed",
+}
+FILE_NOTES = {
+    ".copier-answers.yml": "the design (Copier's answers); change it with `copier update`",
+    ".env.example": "every setting, documented",
+    "alembic.ini": "Alembic configuration",
+    "pyproject.toml": "dependencies and tool settings",
+    "app/main.py": "create_app(): lifespan, middleware, error handlers, routers",
+    "app/db.py": "engine, SQLite pragmas, session dependency, schema check",
+    "app/deps.py": "SessionDep, SettingsDep, CurrentUser, authorize()",
+    "app/core/config.py": "Settings (pydantic-settings)",
+    "app/core/errors.py": "error classes, ErrorBody, exception handlers",
+    "app/core/middleware.py": "request id and access log",
+    "app/core/security.py": "argon2 hashing, JWT create/verify",
+    "app/models/user.py": "accounts and roles",
+    "app/models/types.py": "HttpUrlStr",
+    "app/routers/auth.py": "login and sign-up",
+    "app/routers/users.py": "account management",
+    "app/services/user.py": "accounts, login checks, first administrator",
+    "migrations/env.py": "runs migrations against DATABASE_URL",
+    "migrations/versions/0001_initial.py": "creates the design's tables",
+    "tests/conftest.py": "fresh database per test, factories",
+    "tests/test_api_spec.py": "fails when this document and the code disagree",
+    "tests/test_auth.py": "login and token checks",
+    "tests/test_users.py": "account management",
+}
+
+
+MERMAID_TYPES = {
+    "str": "string",
+    "text": "text",
+    "int": "int",
+    "float": "float",
+    "decimal": "decimal",
+    "bool": "bool",
+    "date": "date",
+    "datetime": "datetime",
+    "uuid": "uuid",
+    "email": "string",
+    "url": "string",
+    "enum": "string",
+    "ref": "int",
+}
+
+
+def requirement_name(requirement: str) -> str:
+    """`pwdlib[argon2]>=0.2,<1` -> `pwdlib[argon2]`."""
+    return re.split(r"[<>=!~]", requirement, maxsplit=1)[0]
+
+
+def requirement_range(requirement: str) -> str:
+    """`pwdlib[argon2]>=0.2,<1` -> `>=0.2,<1`."""
+    return requirement[len(requirement_name(requirement)) :]
+
+
+def md_cell(text: object) -> str:
+    """Text that stays inside one cell of a markdown table."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def md_code(text: object) -> str:
+    return f"`{text}`"
+
+
+def _tree_line(depth: int, name: str, note: str) -> str:
+    line = "  " * depth + name
+    return f"{line:<40} # {note}" if note else line
+
+
 
 @dataclass(frozen=True)
 class Design:
@@ -1180,6 +1271,205 @@ class Design:
     @property
     def uses_url(self) -> bool:
         return any(r.uses_url for r in self.resources)
+
+    # -- what the project is made of (pyproject.toml, the spec and its tests read these) ----------
+    @property
+    def dependencies(self) -> list[tuple[str, str]]:
+        """(requirement, why) of every runtime dependency, as pyproject.toml declares them."""
+        deps = [
+            ("fastapi[standard]>=0.120,<1", "the web framework, with uvicorn, the `fastapi` CLI, "
+             "python-multipart (the login form) and email-validator"),
+            ("sqlmodel>=0.0.50,<0.1", "models that are Pydantic schemas and SQLAlchemy tables at once"),
+            ("pydantic-settings>=2.6,<3", "settings from environment variables and `.env`"),
+        ]
+        if self.jwt:
+            deps += [
+                ("pyjwt>=2.9,<3", "signing and verifying the JWT access tokens (HS256)"),
+                ("pwdlib[argon2]>=0.2,<1", "argon2 password hashing"),
+            ]
+        if self.async_db:
+            deps += [
+                ("aiosqlite>=0.20,<1", "the asyncio SQLite driver behind `AsyncSession`"),
+                ("sqlalchemy[asyncio]>=2.0,<3", "SQLAlchemy's asyncio extension (greenlet)"),
+            ]
+        deps.append(("alembic>=1.14,<2", "schema migrations that keep existing rows"))
+        return deps
+
+    @property
+    def dev_dependencies(self) -> list[tuple[str, str]]:
+        return [
+            ("pytest>=8,<10", "the test runner"),
+            ("httpx>=0.27,<1", "the HTTP client behind FastAPI's `TestClient`"),
+            ("ruff>=0.8", "lint and format"),
+            ("mypy>=1.13", "static types, strict"),
+        ]
+
+    @property
+    def sqlite_driver(self) -> str:
+        return "aiosqlite" if self.async_db else "sqlite3 (standard library)"
+
+    @property
+    def rendered_files(self) -> list[str]:
+        """Every file `copier copy` writes for this design, relative to the project root."""
+        files = [
+            ".copier-answers.yml",
+            ".env.example",
+            ".gitattributes",
+            ".gitignore",
+            "README.md",
+            "pyproject.toml",
+            "docs/api-design-spec.md",
+            "app/__init__.py",
+            "app/main.py",
+            "app/db.py",
+            "app/deps.py",
+            "app/core/__init__.py",
+            "app/core/config.py",
+            "app/core/errors.py",
+            "app/core/middleware.py",
+            "app/models/__init__.py",
+            "app/rules/__init__.py",
+            "app/routers/__init__.py",
+            "app/services/__init__.py",
+            "tests/__init__.py",
+            "tests/conftest.py",
+            "tests/test_api_spec.py",
+            *MIGRATION_FILES,
+        ]
+        if self.jwt:
+            files += [
+                "app/core/security.py",
+                "app/models/user.py",
+                "app/routers/auth.py",
+                "app/routers/users.py",
+                "app/services/user.py",
+                "tests/test_auth.py",
+                "tests/test_users.py",
+            ]
+        if self.uses_url:
+            files.append("app/models/types.py")
+        for r in self.resources:
+            files += [
+                f"app/models/{r.name}.py",
+                f"app/rules/{r.name}.py",
+                f"app/routers/{r.name}.py",
+                f"app/services/{r.name}.py",
+                f"tests/test_{r.name}.py",
+            ]
+        return sorted(files)
+
+    @property
+    def project_tree(self) -> str:
+        """The rendered files as an indented tree, two spaces a level, with what each part holds."""
+        lines: list[str] = [f"{self.slug}/"]
+        seen: set[str] = set()
+        for path in self.rendered_files:
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                folder = "/".join(parts[:depth])
+                if folder not in seen:
+                    seen.add(folder)
+                    note = FOLDER_NOTES.get(folder, "")
+                    lines.append(_tree_line(depth, parts[depth - 1] + "/", note))
+            lines.append(_tree_line(len(parts), parts[-1], self._file_note(path)))
+        return "\n".join(lines)
+
+    def _file_note(self, path: str) -> str:
+        name = path.rsplit("/", 1)[-1].removesuffix(".py")
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        if path in FILE_NOTES:
+            return FILE_NOTES[path]
+        if name in self.by_name:
+            label = self.by_name[name].plural_label
+            return {
+                "app/models": f"SQLModel ladder of {label}",
+                "app/rules": f"your rules for {label} (never overwritten)",
+                "app/routers": f"the {label} endpoints",
+                "app/services": f"data access for {label}",
+            }.get(folder, "")
+        if folder == "tests" and name.removeprefix("test_") in self.by_name:
+            return f"tests of {self.by_name[name.removeprefix('test_')].plural_label}"
+        return ""
+
+    @property
+    def system_endpoints(self) -> tuple[Endpoint, ...]:
+        """The auth and users routes (only with auth: jwt), described as the routers declare them."""
+        if not self.jwt:
+            return ()
+        admin = (self.admin_role,)
+        one = "/users/{user_id}"
+        rows = [
+            ("login", "POST", "/auth/token", "Log in (OAuth2 password flow: the e-mail goes in `username`)",
+             200, (401, 422), "public", (), "OAuth2 form: `username`, `password`", "Token"),
+        ]
+        if self.open_signup:
+            rows.append(("register", "POST", "/auth/register",
+                         f"Sign up; new accounts get the `{self.default_role}` role",
+                         201, (409, 422), "public", (), "UserRegister", "UserPublic"))
+        rows += [
+            ("me", "GET", "/users/me", "The caller's own account", 200, (401,), "authenticated", (), None, "UserPublic"),
+            ("list", "GET", "/users", "List accounts", 200, (401, 403, 422), f"`{self.admin_role}`", admin, None, "UserPage"),
+            ("create", "POST", "/users", "Create an account with any role", 201, (401, 403, 409, 422),
+             f"`{self.admin_role}`", admin, "UserCreate", "UserPublic"),
+            ("read", "GET", one, "Read one account", 200, (401, 403, 404, 422), f"`{self.admin_role}`", admin, None,
+             "UserPublic"),
+            ("update", "PATCH", one, "Change name, password or role, or deactivate", 200, (401, 403, 404, 422),
+             f"`{self.admin_role}`", admin, "UserUpdate", "UserPublic"),
+            ("delete", "DELETE", one, "Delete an account (not your own; not while it owns rows)", 204,
+             (401, 403, 404, 409, 422), f"`{self.admin_role}`", admin, None, None),
+        ]
+        return tuple(
+            Endpoint(
+                action=action,
+                method=method,
+                path=path,
+                function=action,
+                summary=summary,
+                status=status,
+                errors=errors,
+                auth=auth,
+                scopes=scopes,
+                public=auth == "public",
+                request_model=request,
+                response_model=response,
+                path_params=("user_id",) if path == one else (),
+                query_params=("offset", "limit") if (method, path) == ("GET", "/users") else (),
+            )
+            for action, method, path, summary, status, errors, auth, scopes, request, response in rows
+        )
+
+    @property
+    def endpoint_groups(self) -> list[tuple[str, tuple[Endpoint, ...]]]:
+        """Section 6 of the spec: the endpoints, grouped by resource, then auth and users."""
+        groups = [(r.plural_label.capitalize(), self.endpoints_of(r)) for r in self.resources]
+        system = self.system_endpoints
+        if system:
+            groups.append(("Auth", tuple(ep for ep in system if ep.path.startswith("/auth"))))
+            groups.append(("Users", tuple(ep for ep in system if ep.path.startswith("/users"))))
+        return groups
+
+    @property
+    def mermaid(self) -> str:
+        """An erDiagram of every table, its columns and its references."""
+        lines = ["erDiagram"]
+        if self.jwt:
+            lines += ["    User {", "        int id PK", "        string email", "        string role", "    }"]
+        for r in self.resources:
+            lines.append(f"    {r.class_name} {{")
+            lines.append("        int id PK")
+            for f in r.fields:
+                key = " FK" if f.kind == "ref" else (" UK" if f.unique else "")
+                lines.append(f"        {MERMAID_TYPES[f.kind]} {f.column}{key}")
+            if r.owned:
+                lines.append("        int owner_id FK")
+            lines.append("    }")
+        for r in self.resources:
+            for f in r.refs:
+                left = "|o" if f.optional else "||"
+                lines.append(f'    {f.ref_class} {left}--o{{ {r.class_name} : "{f.name}"')
+            if r.owned:
+                lines.append(f'    User ||--o{{ {r.class_name} : "owns"')
+        return "\n".join(lines)
 
     @property
     def router_modules(self) -> list[str]:

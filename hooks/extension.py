@@ -92,6 +92,8 @@ class DesignValidator(Extension):
         environment.globals["check_design"] = check_design
         environment.globals["call"] = wrap_call
         environment.globals["condition"] = wrap_condition
+        for name in ("requirement_name", "requirement_range", "md_cell", "md_code"):
+            environment.filters[name] = getattr(_design, name)
 
 
 @pass_context
