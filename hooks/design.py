@@ -357,9 +357,43 @@ class FieldSpec:
         value = self.default
         if isinstance(value, bool):
             return '"1"' if value else '"0"'
-        if isinstance(value, (dt.date, uuid.UUID)):
-            return _py_str(str(value.hex if isinstance(value, uuid.UUID) else value.isoformat()))
+        if self.kind == "enum":
+            return _py_str(_enum_member(value))  # SQLAlchemy stores an enum member's name
+        if isinstance(value, dt.datetime):
+            return _py_str(value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+        if isinstance(value, dt.date):
+            return _py_str(value.isoformat())
+        if isinstance(value, uuid.UUID):
+            return _py_str(value.hex)
         return _py_str(str(value))
+
+    @property
+    def migration_type(self) -> str:
+        """The column type as the first migration writes it: what SQLModel derives from the model."""
+        if self.kind in ("str", "email", "url"):
+            length = f"length={self.max_length}" if self.max_length else ""
+            return f"sqlmodel.sql.sqltypes.AutoString({length})"
+        if self.kind == "enum":
+            members = ", ".join(_py_str(m) for m, _ in self.enum_members)
+            return f'sa.Enum({members}, name="{self.enum_class.lower()}")'
+        return {
+            "text": "sa.Text()",
+            "int": "sa.Integer()",
+            "float": "sa.Float()",
+            "decimal": "sa.Numeric(precision={}, scale={})".format(*DEFAULT_DECIMAL),
+            "bool": "sa.Boolean()",
+            "date": "sa.Date()",
+            "datetime": "sqlmodel.sql.sqltypes.UTCDateTime()",
+            "uuid": "sa.Uuid()",
+            "ref": "sa.Integer()",
+        }[self.kind]
+
+    @property
+    def migration_column(self) -> list[str]:
+        args = [_py_str(self.column), self.migration_type, f"nullable={self.optional}"]
+        if self.server_default is not None:
+            args.append(f"server_default={self.server_default}")
+        return args
 
     @property
     def constraints(self) -> list[str]:
@@ -1174,6 +1208,7 @@ FILE_NOTES = {
     "alembic.ini": "Alembic configuration",
     "pyproject.toml": "dependencies and tool settings",
     "app/main.py": "create_app(): lifespan, middleware, error handlers, routers",
+    "app/migrate.py": "python -m app.migrate: back up, generate and apply a migration",
     "app/db.py": "engine, SQLite pragmas, session dependency, schema check",
     "app/deps.py": "SessionDep, SettingsDep, CurrentUser, authorize()",
     "app/core/config.py": "Settings (pydantic-settings)",
@@ -1228,6 +1263,40 @@ def md_cell(text: object) -> str:
 
 def md_code(text: object) -> str:
     return f"`{text}`"
+
+
+@dataclass(frozen=True)
+class MigrationTable:
+    """One `op.create_table(...)` of the first migration."""
+
+    name: str
+    columns: list[list[str]]
+    constraints: list[str]
+    indexes: list[tuple[str, bool]]  # (column, unique)
+
+    @property
+    def create_lines(self) -> list[str]:
+        """The arguments of `op.create_table`, one a line, each as ruff format lays it out."""
+        columns = [wrap_call("sa.Column(", args, 8, "),") for args in self.columns]
+        constraints = []
+        for constraint in self.constraints:
+            head, _, args = constraint.partition("(")
+            constraints.append(wrap_call(f"{head}(", _split_args(args.removesuffix(")")), 8, "),"))
+        return [*columns, *constraints]
+
+
+def _split_args(text: str) -> list[str]:
+    """Top-level comma-separated arguments of a call (no nested calls with commas in our use)."""
+    args, depth, current = [], 0, ""
+    for char in text:
+        if char == "," and depth == 0:
+            args.append(current.strip())
+            current = ""
+            continue
+        depth += char in "([{"
+        depth -= char in ")]}"
+        current += char
+    return [*args, current.strip()] if current.strip() else args
 
 
 def _tree_line(depth: int, name: str, note: str) -> str:
@@ -1321,6 +1390,7 @@ class Design:
             "docs/api-design-spec.md",
             "app/__init__.py",
             "app/main.py",
+            "app/migrate.py",
             "app/db.py",
             "app/deps.py",
             "app/core/__init__.py",
@@ -1470,6 +1540,58 @@ class Design:
             if r.owned:
                 lines.append(f'    User ||--o{{ {r.class_name} : "owns"')
         return "\n".join(lines)
+
+    @property
+    def migration_tables(self) -> list[MigrationTable]:
+        """The first migration's tables, referenced tables first, as SQLModel would create them."""
+        tables: list[MigrationTable] = []
+        if self.jwt:
+            roles = ", ".join(_py_str(role) for role in self.roles)
+            tables.append(
+                MigrationTable(
+                    name="user",
+                    columns=[
+                        ['"id"', "sa.Integer()", "nullable=False"],
+                        ['"email"', "sqlmodel.sql.sqltypes.AutoString(length=255)", "nullable=False"],
+                        ['"full_name"', "sqlmodel.sql.sqltypes.AutoString(length=255)", "nullable=True"],
+                        ['"role"', f'sa.Enum({roles}, name="role")', "nullable=False"],
+                        ['"is_active"', "sa.Boolean()", "nullable=False"],
+                        ['"hashed_password"', "sqlmodel.sql.sqltypes.AutoString()", "nullable=False"],
+                    ],
+                    constraints=['sa.PrimaryKeyConstraint("id")'],
+                    indexes=[("email", True)],
+                )
+            )
+        for r in self._creation_order():
+            columns = [['"id"', "sa.Integer()", "nullable=False"], *(f.migration_column for f in r.fields)]
+            constraints = [
+                f'sa.ForeignKeyConstraint(["{f.column}"], ["{f.ref_table}.id"])' for f in r.refs
+            ]
+            indexes = [(f.column, False) for f in r.refs]
+            if r.owned:
+                columns.append(['"owner_id"', "sa.Integer()", "nullable=False"])
+                constraints.append('sa.ForeignKeyConstraint(["owner_id"], ["user.id"])')
+                indexes.append(("owner_id", False))
+            constraints.append('sa.PrimaryKeyConstraint("id")')
+            constraints += [f'sa.UniqueConstraint("{f.column}")' for f in r.unique_fields]
+            tables.append(MigrationTable(r.table_name, columns, constraints, indexes))
+        return tables
+
+    def _creation_order(self) -> list[Resource]:
+        """Resources after the ones they reference (cycles through optional refs keep design order)."""
+        ordered: list[Resource] = []
+
+        def visit(resource: Resource, path: tuple[str, ...]) -> None:
+            if resource in ordered or resource.name in path:
+                return
+            for f in resource.refs:
+                if f.ref and f.ref in self.by_name:
+                    visit(self.by_name[f.ref], (*path, resource.name))
+            ordered.append(resource)
+
+        for resource in self.resources:
+            visit(resource, ())
+        return ordered
 
     @property
     def router_modules(self) -> list[str]:
