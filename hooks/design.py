@@ -1558,22 +1558,29 @@ class Design:
                         ['"is_active"', "sa.Boolean()", "nullable=False"],
                         ['"hashed_password"', "sqlmodel.sql.sqltypes.AutoString()", "nullable=False"],
                     ],
-                    constraints=['sa.PrimaryKeyConstraint("id")'],
+                    constraints=['sa.PrimaryKeyConstraint("id", name=op.f("pk_user"))'],
                     indexes=[("email", True)],
                 )
             )
         for r in self._creation_order():
             columns = [['"id"', "sa.Integer()", "nullable=False"], *(f.migration_column for f in r.fields)]
+            t = r.table_name
             constraints = [
-                f'sa.ForeignKeyConstraint(["{f.column}"], ["{f.ref_table}.id"])' for f in r.refs
+                f'sa.ForeignKeyConstraint(["{f.column}"], ["{f.ref_table}.id"], '
+                f'name=op.f("fk_{t}_{f.column}_{f.ref_table}"))'
+                for f in r.refs
             ]
             indexes = [(f.column, False) for f in r.refs]
             if r.owned:
                 columns.append(['"owner_id"', "sa.Integer()", "nullable=False"])
-                constraints.append('sa.ForeignKeyConstraint(["owner_id"], ["user.id"])')
+                constraints.append(
+                    f'sa.ForeignKeyConstraint(["owner_id"], ["user.id"], name=op.f("fk_{t}_owner_id_user"))'
+                )
                 indexes.append(("owner_id", False))
-            constraints.append('sa.PrimaryKeyConstraint("id")')
-            constraints += [f'sa.UniqueConstraint("{f.column}")' for f in r.unique_fields]
+            constraints.append(f'sa.PrimaryKeyConstraint("id", name=op.f("pk_{t}"))')
+            constraints += [
+                f'sa.UniqueConstraint("{f.column}", name=op.f("uq_{t}_{f.column}"))' for f in r.unique_fields
+            ]
             tables.append(MigrationTable(r.table_name, columns, constraints, indexes))
         return tables
 
