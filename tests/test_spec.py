@@ -1,0 +1,123 @@
+"""The rendered design specification: its structure, valid markdown, and that drift is caught."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from tests.conftest import DESIGNS
+from tests.helpers import run_project_pytest
+
+HEADINGS = [
+    "1. API Overview",
+    "2. Project Structure",
+    "3. Core Dependencies",
+    "4. Authentication & Authorization",
+    "5. Pydantic & SQLModel Models",
+    "6. API Endpoints",
+    "7. Error Handling Strategy",
+    "8. Key Asynchronous Operations",
+]
+VARIANTS = [
+    pytest.param(design, async_db, auth, id=f"{design}-{'async' if async_db else 'sync'}-{auth}")
+    for design in DESIGNS
+    for async_db in (False, True)
+    for auth in ("jwt", "none")
+]
+
+
+def cells(line: str) -> int:
+    """Cells of a markdown table row; `\\|` is a pipe inside a cell."""
+    return len(re.split(r"(?<!\\)\|", line.strip().strip("|")))
+
+
+@pytest.mark.parametrize(("design", "async_db", "auth"), VARIANTS)
+def test_spec_structure(
+    rendered: Callable[..., Path], design: str, async_db: bool, auth: str
+) -> None:
+    text = (
+        rendered(design, async_db=async_db, auth=auth) / "docs" / "api-design-spec.md"
+    ).read_text()
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+
+    h2 = [
+        tokens[i + 1].content
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.tag == "h2"
+    ]
+    assert h2 == HEADINGS
+
+    lines = text.splitlines()
+    tables = [t for t in tokens if t.type == "table_open"]
+    assert len(tables) >= 4, "the matrix, dependency, model and endpoint tables"
+    for table in tables:
+        assert table.map is not None
+        rows = lines[table.map[0] : table.map[1]]
+        widths = {cells(row) for row in rows}
+        assert len(widths) == 1, f"a table with ragged rows at line {table.map[0] + 1}: {rows}"
+
+    fences = [t for t in tokens if t.type == "fence"]
+    assert any(t.info == "mermaid" and t.content.startswith("erDiagram") for t in fences)
+    assert "TODO" not in text and "\n\n\n" not in text
+    for link in ("http://127.0.0.1:8000/docs", "http://127.0.0.1:8000/redoc", "/openapi.json"):
+        assert link in text
+    if auth == "none":
+        assert "every endpoint is public" in text
+    else:
+        assert "Permission matrix" in text and "OAuth2PasswordBearer" in text
+    driver = "aiosqlite" if async_db else "sqlite3 (standard library)"
+    assert f"The SQLite driver is {driver}." in text
+
+
+def drifted(project: Path, tmp_path: Path, path: str, old: str, new: str) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    target = copy / path
+    text = target.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    target.write_text(text.replace(old, new, 1))
+    return copy
+
+
+DRIFTS = [
+    ("app/routers/book.py", 'prefix="/books"', 'prefix="/volumes"'),
+    ("app/routers/book.py", "status.HTTP_201_CREATED", "status.HTTP_200_OK"),
+    ("app/routers/book.py", 'scopes=["admin", "librarian"]', 'scopes=["admin"]'),
+    (
+        "docs/api-design-spec.md",
+        "#### `GET /api/v1/books/{book_id}`",
+        "#### `GET /api/v1/books/{id}`",
+    ),
+    ("docs/api-design-spec.md", "| `201` `BookPublic`;", "| `200` `BookPublic`;"),
+    ("docs/api-design-spec.md", "| Auth | `admin`, `librarian` |", "| Auth | authenticated |"),
+    ("docs/api-design-spec.md", "    pyproject.toml", "    setup.py"),
+]
+
+
+def test_agreement_tests_pass_as_rendered(rendered: Callable[..., Path]) -> None:
+    result = run_project_pytest(rendered("default"), "tests/test_api_spec.py")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "4 passed" in result.stdout
+
+
+@pytest.mark.parametrize(("path", "old", "new"), DRIFTS, ids=[f"{p}:{n}" for p, _, n in DRIFTS])
+def test_drift_between_spec_and_code_fails(
+    rendered: Callable[..., Path], tmp_path: Path, path: str, old: str, new: str
+) -> None:
+    project = drifted(rendered("default"), tmp_path, path, old, new)
+    result = run_project_pytest(project, "tests/test_api_spec.py")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "failed" in result.stdout
+
+
+def test_a_file_the_tree_does_not_list_fails(rendered: Callable[..., Path], tmp_path: Path) -> None:
+    project = drifted(rendered("default"), tmp_path, "app/rules/book.py", "", "")
+    (project / "app" / "helpers.py").write_text('"""Not in the spec."""\n')
+    result = run_project_pytest(project, "tests/test_api_spec.py")
+    assert result.returncode == 1
+    assert "files the spec's tree does not list" in result.stdout
