@@ -95,7 +95,7 @@ DRIFTS = [
     ),
     ("docs/api-design-spec.md", "| `201` `BookPublic`;", "| `200` `BookPublic`;"),
     ("docs/api-design-spec.md", "| Auth | `admin`, `librarian` |", "| Auth | authenticated |"),
-    ("docs/api-design-spec.md", "    pyproject.toml", "    setup.py"),
+    ("docs/api-design-spec.md", "  pyproject.toml ", "  setup.py "),
 ]
 
 
