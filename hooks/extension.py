@@ -14,9 +14,7 @@ from typing import Any
 import yaml
 from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
-from jinja2 import pass_context
 from jinja2.ext import Extension
-from jinja2.runtime import Context
 
 
 def _load_design_module() -> ModuleType:
@@ -76,27 +74,23 @@ class DesignContext(ContextHook):
     """Adds the validated `design` to the context of every rendered file and path."""
 
     def hook(self, context: dict[str, Any]) -> None:
-        if any(key not in context for key in ANSWER_KEYS):
-            return  # still asking the questions; the `resources` validator checks the design
+        if str(context.get("_copier_phase")) == "prompt" or any(k not in context for k in ANSWER_KEYS):
+            # Still asking: Copier would wrap an error raised now in a traceback. The design is
+            # checked at the first render instead, before any file is written.
+            return
         design = design_from(context)
         context["design"] = design
         context["aw"] = "await " if design.async_db else ""
         context["async_"] = "async " if design.async_db else ""
 
 
-class DesignValidator(Extension):
-    """`{{ check_design() }}` in a question's validator refuses a bad design before anything is written."""
+class DesignHelpers(Extension):
+    """Layout helpers the templates call, so wrapped lines come out as ruff format writes them."""
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
-        environment.globals["check_design"] = check_design
         environment.globals["call"] = wrap_call
         environment.globals["condition"] = wrap_condition
         for name in ("requirement_name", "requirement_range", "md_cell", "md_code"):
             environment.filters[name] = getattr(_design, name)
 
-
-@pass_context
-def check_design(context: Context) -> str:
-    design_from(context)
-    return ""

@@ -475,7 +475,8 @@ def test_updated_project_equals_a_fresh_render(template_repo: Path, tmp_path: Pa
     design[0]["fields"]["nickname"] = "str(40)?"
     update(project, {"resources": design, "async_db": True})
     fresh = render(template_repo, tmp_path / "fresh", {**answers(project), "resources": design})
-    assert fresh_equals_updated(fresh, project) == []
+    # The first migration is written once and kept: a design change gets a migration of its own.
+    assert fresh_equals_updated(fresh, project, except_under="migrations/versions/") == []
 
 
 def test_new_template_version_brings_its_design_model(

@@ -1,0 +1,342 @@
+"""The design model: every rule that refuses a design, with the message the user sees, and what it derives."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from tests.helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "hooks"))
+from design import (  # noqa: E402
+    DesignError,
+    build_design,
+    import_line,
+    pluralize,
+    wrap_call,
+    wrap_condition,
+)
+
+BOOK = {"name": "book", "fields": {"title": "str(200)"}}
+
+
+def answers(resources: list[Any], **overrides: Any) -> dict[str, Any]:
+    return {
+        "project_name": "Lending Library",
+        "auth": "jwt",
+        "roles": ["admin", "librarian", "member"],
+        "default_role": "member",
+        "resources": resources,
+        **overrides,
+    }
+
+
+def problems(resources: list[Any], **overrides: Any) -> list[str]:
+    with pytest.raises(DesignError) as refused:
+        build_design(answers(resources, **overrides))
+    return refused.value.problems
+
+
+def field(spec: Any, name: str = "x") -> list[str]:
+    return problems([{"name": "book", "fields": {name: spec}}])
+
+
+@pytest.mark.parametrize(
+    ("resources", "message"),
+    [
+        (
+            [{"name": "BookLoan", "fields": {"a": "int"}}],
+            "resource 'BookLoan': resource name 'BookLoan' is not snake_case: use lower-case letters, "
+            "digits and single underscores, starting with a letter (e.g. 'book_loan')",
+        ),
+        (
+            [{"name": "class", "fields": {"a": "int"}}],
+            "resource 'class': resource name 'class' is a Python keyword and would break the generated "
+            "code: pick another word",
+        ),
+        (
+            [{"name": "user", "fields": {"a": "int"}}],
+            "resource 'user': the name 'user' is taken by the generated project (the built-in account "
+            "model); rename the resource (e.g. 'member' or 'customer')",
+        ),
+        (
+            [{"name": "users", "fields": {"a": "int"}}],
+            "resource 'users': the name 'users' is taken by the generated project (the built-in account "
+            "model); rename the resource (e.g. 'member' or 'customer')",
+        ),
+        (
+            [BOOK, BOOK],
+            "resource 'book': defined twice (resources 1 and 2); merge them",
+        ),
+        (
+            [BOOK, {"name": "volume", "plural": "books", "fields": {"a": "int"}}],
+            "resource 'volume': has the same plural 'books' as resource 'book'; set a different `plural:`",
+        ),
+        (
+            [{"name": "book", "fields": {"author": "ref writer"}}],
+            "resource 'book', field 'author': ref 'writer' names no resource (known: book); fix the name "
+            "or add that resource",
+        ),
+        (
+            [{"name": "book", "fields": {"a": "int"}, "permissions": {"read": ["owner"]}}],
+            "resource 'book': read allows 'owner' but the resource is not owned; set `owned: true` or "
+            "drop 'owner'",
+        ),
+        (
+            [{"name": "book", "fields": {"a": "int"}, "permissions": {"update": ["editor"]}}],
+            "resource 'book': permission word 'editor' in update is neither public, authenticated, owner "
+            "nor a role (admin, librarian, member); add it to roles or fix the spelling",
+        ),
+        (
+            [{"name": "task", "fields": {"parent": "ref task"}}],
+            "resource 'task': required refs form a loop (task -> task), so no row could ever be created "
+            "first; make one of these refs optional with `?`",
+        ),
+        ([], "resources: the design has no resources; add at least one"),
+    ],
+)
+def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], message: str) -> None:
+    assert message in problems(resources)
+
+
+@pytest.mark.parametrize(
+    ("name", "spec", "message"),
+    [
+        ("from", "int", "resource 'book', field 'from': field name 'from' is a Python keyword"),
+        (
+            "self",
+            "int",
+            "resource 'book', field 'self': the name 'self' collides with a name the generated code uses",
+        ),
+        (
+            "id",
+            "int",
+            "resource 'book', field 'id': the name 'id' collides with a name the generated code uses (a generated column)",
+        ),
+        (
+            "owner_id",
+            "int",
+            "resource 'book', field 'owner_id': the name 'owner_id' collides with a name the generated code uses (a generated column)",
+        ),
+        (
+            "pages",
+            "strin",
+            "resource 'book', field 'pages': unknown type 'strin'; valid types: str, str(N), text, int, float, decimal, bool, date, datetime, uuid, email, url, enum(a, b, ...), ref <resource>",
+        ),
+        (
+            "title",
+            "str(0)",
+            "resource 'book', field 'title': str(0) allows no text; give a length of 1 or more, e.g. str(200)",
+        ),
+        (
+            "genre",
+            "enum()",
+            "resource 'book', field 'genre': enum() has no values; list them, e.g. enum(draft, published)",
+        ),
+        (
+            "genre",
+            "enum(a, b, a)",
+            "resource 'book', field 'genre': enum value(s) 'a' are listed twice; list each once",
+        ),
+        (
+            "pages",
+            "int = many",
+            "resource 'book', field 'pages': default 'many' does not fit type int",
+        ),
+        (
+            "done",
+            "bool = yes",
+            "resource 'book', field 'done': default 'yes' does not fit type bool: write true or false",
+        ),
+        (
+            "genre",
+            "enum(a, b) = c",
+            "resource 'book', field 'genre': default 'c' does not fit type enum(a, b): expected one of a, b",
+        ),
+        (
+            "due",
+            "date = tomorrow",
+            "resource 'book', field 'due': default 'tomorrow' does not fit type date",
+        ),
+        (
+            "code",
+            "str(3) = abcd",
+            "resource 'book', field 'code': default 'abcd' does not fit type str(3): longer than 3 characters",
+        ),
+        (
+            "pages",
+            "int sorted",
+            "resource 'book', field 'pages': unknown modifier 'sorted'; the modifiers are `?` (optional), `unique` and `= default`",
+        ),
+        (
+            "pages",
+            12,
+            "resource 'book', field 'pages': the type must be a string like 'str(200)' or 'int?', not 12",
+        ),
+    ],
+)
+def test_refused_fields(name: str, spec: Any, message: str) -> None:
+    found = field(spec, name)
+    assert any(problem.startswith(message) for problem in found), found
+
+
+def test_a_refs_column_may_not_collide_with_a_field() -> None:
+    found = problems([BOOK, {"name": "loan", "fields": {"book": "ref book", "book_id": "int"}}])
+    assert (
+        "resource 'loan', field 'book_id': its column 'book_id' collides with field 'book'; rename one of them"
+        in found
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"roles": []},
+            "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]",
+        ),
+        (
+            {"roles": ["admin", "admin"], "default_role": "admin"},
+            "roles: 'admin' is listed twice; list each role once",
+        ),
+        (
+            {"roles": ["admin", "Head Librarian"], "default_role": "admin"},
+            "roles: role name 'Head Librarian' is not snake_case",
+        ),
+        (
+            {"default_role": "guest"},
+            "default_role: 'guest' is not one of the roles (admin, librarian, member); pick one of them",
+        ),
+    ],
+)
+def test_refused_roles(overrides: dict[str, Any], message: str) -> None:
+    assert any(problem.startswith(message) for problem in problems([BOOK], **overrides))
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    error_count = len(
+        problems([{"name": "class"}, {"name": "book", "fields": {"a": "strin", "b": "str(0)"}}])
+    )
+    assert error_count == 3
+
+
+@pytest.mark.parametrize("name", ["order", "group", "select", "table"])
+def test_sql_reserved_words_are_fine(name: str) -> None:
+    design = build_design(answers([{"name": name, "fields": {"label": "str(40)"}}]))
+    assert design.resources[0].table_name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "plural"),
+    [
+        ("category", "categories"),
+        ("book_category", "book_categories"),
+        ("person", "people"),
+        ("box", "boxes"),
+    ],
+)
+def test_plurals(name: str, plural: str) -> None:
+    assert pluralize(name) == plural
+
+
+def test_plural_override_sets_the_path() -> None:
+    design = build_design(
+        answers([{"name": "time_entry", "plural": "time_entries", "fields": {"h": "float"}}])
+    )
+    assert design.resources[0].path == "/time-entries"
+
+
+def test_fields_are_parsed_with_their_modifiers() -> None:
+    design = build_design(
+        answers(
+            [
+                {"name": "author", "fields": {"name": "str"}},
+                {
+                    "name": "book",
+                    "fields": {
+                        "title": {
+                            "type": "str(200)",
+                            "description": "As printed.",
+                            "example": "Dune",
+                        },
+                        "isbn": "str(13) unique",
+                        "summary": "text?",
+                        "available": "bool = true",
+                        "genre": "enum(fiction, science) = science",
+                        "price": "decimal = 9.99",
+                        "author": "ref author?",
+                    },
+                },
+            ]
+        )
+    )
+    fields = {f.name: f for f in design.by_name["book"].fields}
+    assert fields["title"].max_length == 200 and fields["title"].description == "As printed."
+    assert fields["title"].example == "Dune"
+    assert fields["isbn"].unique and not fields["isbn"].optional
+    assert fields["summary"].optional and fields["summary"].kind == "text"
+    assert fields["available"].default is True
+    assert fields["genre"].default == "science" and fields["genre"].enum_values == (
+        "fiction",
+        "science",
+    )
+    assert str(fields["price"].default) == "9.99"
+    assert fields["author"].column == "author_id" and fields["author"].ref_table == "author"
+
+
+def test_permission_defaults_and_scopes() -> None:
+    design = build_design(
+        answers(
+            [
+                BOOK,
+                {
+                    "name": "loan",
+                    "owned": True,
+                    "fields": {"book": "ref book"},
+                    "permissions": {"read": ["librarian", "owner"], "create": ["authenticated"]},
+                },
+            ]
+        )
+    )
+    book, loan = design.resources
+    assert book.rule("read").summary == "authenticated" and book.rule("read").scopes == ()
+    assert book.rule("delete").scopes == ("admin",)
+    assert loan.rule("list").scopes == ("admin", "librarian", "owner")
+    assert loan.access("read", "member") == 404  # reaches only their own rows
+    assert loan.access("read", None) == 401
+    assert loan.access("delete", "librarian") == 403
+    assert loan.access("create", "member") == 201
+
+
+def test_endpoint_errors_follow_the_design() -> None:
+    design = build_design(answers([{"name": "book", "fields": {"isbn": "str(13) unique"}}]))
+    errors = {ep.action: ep.errors for ep in design.endpoints_of(design.resources[0])}
+    assert errors == {
+        "create": (401, 403, 409, 422),
+        "list": (401, 422),
+        "read": (401, 404, 422),
+        "update": (401, 403, 404, 409, 422),
+        "delete": (401, 403, 404, 422),
+    }
+
+
+def test_auth_none_makes_everything_public() -> None:
+    design = build_design(answers([BOOK], auth="none"))
+    assert all(ep.public and ep.auth == "public" for ep in design.endpoints_of(design.resources[0]))
+    assert design.system_endpoints == ()
+
+
+def test_layout_helpers_match_ruff_format() -> None:
+    assert wrap_call("f(", ["a", "b"]) == "f(a, b)"
+    long_args = [f"argument_{i}=value_{i}" for i in range(8)]
+    assert wrap_call("f(", long_args) == "f(\n" + "".join(f"    {a},\n" for a in long_args) + ")"
+    hugged = ["x" * 40, "y" * 40]
+    assert (
+        wrap_call("call_something_long(", hugged)
+        == f"call_something_long(\n    {hugged[0]}, {hugged[1]}\n)"
+    )
+    assert wrap_condition("if", ["a", "b"], 4) == "    if a and b:"
+    assert import_line("m", ["A", "B"]) == "from m import A, B"
+    assert import_line("m", ["N" * 60, "M" * 60]).startswith("from m import (\n")
