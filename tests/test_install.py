@@ -1,0 +1,33 @@
+"""A rendered project installs from its own pyproject.toml into a fresh virtual environment and passes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def test_fresh_venv_install_then_own_tests(rendered: Callable[..., Path], tmp_path: Path) -> None:
+    """Nothing from this repository's environment leaks in, so a missing dependency cannot hide."""
+    project = rendered("default", async_db=True)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", ".[dev]"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    tests = subprocess.run(
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
+    assert " passed" in tests.stdout and " failed" not in tests.stdout
