@@ -38,13 +38,28 @@ SCALAR_TYPES = (
 )
 TYPE_LIST = "str, str(N), text, int, float, decimal, bool, date, datetime, uuid, email, url, enum(a, b, ...), ref <resource>"
 FILTERABLE_KINDS = frozenset({"bool", "enum", "ref"})
-SORTABLE_KINDS = frozenset({"str", "int", "float", "decimal", "bool", "date", "datetime", "email", "enum", "ref"})
+SORTABLE_KINDS = frozenset(
+    {"str", "int", "float", "decimal", "bool", "date", "datetime", "email", "enum", "ref"}
+)
 AUTH_MODES = ("jwt", "none")
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 RESERVED_RESOURCE_NAMES = frozenset(
     # Built-in account model and the modules a project always has.
-    {"user", "users", "auth", "app", "api", "api_router", "core", "db", "deps", "main", "health", "conftest"}
+    {
+        "user",
+        "users",
+        "auth",
+        "app",
+        "api",
+        "api_router",
+        "core",
+        "db",
+        "deps",
+        "main",
+        "health",
+        "conftest",
+    }
 )
 # Names a model class body or a query model already uses, or that would shadow a type name
 # the generated models import.
@@ -68,7 +83,7 @@ RESERVED_FIELD_NAMES = frozenset(
         "uuid",
         "list",
         "dict",
-            "self",
+        "self",
         "cls",
         # locals of the generated services and tests
         "changes",
@@ -284,7 +299,9 @@ class FieldSpec:
             "date": "DATE",
             "datetime": "DATETIME",
             "uuid": "CHAR(32)",
-            "enum": f"VARCHAR({max(len(v) for v in self.enum_values)})" if self.enum_values else "VARCHAR",
+            "enum": f"VARCHAR({max(len(v) for v in self.enum_values)})"
+            if self.enum_values
+            else "VARCHAR",
             "ref": "INTEGER",
         }[self.kind]
 
@@ -423,13 +440,6 @@ class FieldSpec:
         return self.kind in SORTABLE_KINDS
 
     @property
-    def sample(self) -> Any:
-        """A JSON-ready value that passes validation, for the generated tests."""
-        if self.has_example:
-            return _jsonable(self.example)
-        return self.sample_variant(0)
-
-    @property
     def test_value(self) -> str:
         """Python source of a valid value for the generated tests, distinct for each `n`."""
         name = self.name.replace("_", "-")
@@ -459,25 +469,6 @@ class FieldSpec:
             return "False"
         value = eval(self.test_value, {}, {"n": 99})  # our own expression, see test_value
         return _py_str(value) if isinstance(value, str) else repr(value)
-
-    def sample_variant(self, n: int) -> Any:
-        """A valid JSON value, different for each `n`, so unique fields get distinct values."""
-        size = self.max_length or 40
-        return {
-            "str": f"{self.name[:4]}-{n}"[:size],
-            "text": f"Some {self.label} text {n}.",
-            "int": 10 + n,
-            "float": 1.5 + n,
-            "decimal": f"{12 + n}.50",
-            "bool": n % 2 == 0,
-            "date": f"2025-01-{1 + n % 28:02d}",
-            "datetime": f"2025-01-{1 + n % 28:02d}T09:30:00Z",
-            "uuid": str(uuid.UUID(int=n + 1)),
-            "email": f"{self.name[:6]}{n}@example.com",
-            "url": f"https://example.com/{self.name}/{n}",
-            "enum": self.enum_values[n % len(self.enum_values)] if self.enum_values else None,
-            "ref": None,
-        }[self.kind]
 
 
 LINE_LENGTH = 100
@@ -576,7 +567,11 @@ def _enum_member(value: str) -> str:
     member = re.sub(r"[^A-Za-z0-9_]", "_", value)
     if member[0].isdigit():
         member = "v_" + member
-    if keyword.iskeyword(member) or keyword.issoftkeyword(member) or member in ("mro", "name", "value"):
+    if (
+        keyword.iskeyword(member)
+        or keyword.issoftkeyword(member)
+        or member in ("mro", "name", "value")
+    ):
         member += "_"
     return member
 
@@ -603,7 +598,10 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
                 f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a field mapping takes type, description, example"
             )
         if "type" not in raw:
-            return None, [*problems, f"{where}: a field mapping needs a `type:` (e.g. type: \"str(200)\")"]
+            return None, [
+                *problems,
+                f'{where}: a field mapping needs a `type:` (e.g. type: "str(200)")',
+            ]
         description = str(raw.get("description") or "").strip()
         has_example = "example" in raw
         example = raw.get("example")
@@ -626,7 +624,9 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         if mod == "unique":
             unique = True
         else:
-            problems.append(f"{where}: unknown modifier {mod!r}; the modifiers are `?` (optional), `unique` and `= default`")
+            problems.append(
+                f"{where}: unknown modifier {mod!r}; the modifiers are `?` (optional), `unique` and `= default`"
+            )
     max_length: int | None = None
     enum_values: tuple[str, ...] = ()
     ref: str | None = None
@@ -634,12 +634,16 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         kind = "str"
         max_length = int(match["len"])
         if max_length < 1:
-            problems.append(f"{where}: str({max_length}) allows no text; give a length of 1 or more, e.g. str(200)")
+            problems.append(
+                f"{where}: str({max_length}) allows no text; give a length of 1 or more, e.g. str(200)"
+            )
     elif match["values"] is not None:
         kind = "enum"
         values = [v.strip() for v in match["values"].split(",") if v.strip()]
         if not values:
-            problems.append(f"{where}: enum() has no values; list them, e.g. enum(draft, published)")
+            problems.append(
+                f"{where}: enum() has no values; list them, e.g. enum(draft, published)"
+            )
         bad = [v for v in values if not ENUM_VALUE.match(v)]
         if bad:
             problems.append(
@@ -647,10 +651,14 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             )
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
-            problems.append(f"{where}: enum value(s) {', '.join(map(repr, dupes))} are listed twice; list each once")
+            problems.append(
+                f"{where}: enum value(s) {', '.join(map(repr, dupes))} are listed twice; list each once"
+            )
         members = [_enum_member(v) for v in values]
         if len(set(members)) != len(members) and not dupes:
-            problems.append(f"{where}: enum values {values} differ only in '-' and '_'; make them distinct")
+            problems.append(
+                f"{where}: enum values {values} differ only in '-' and '_'; make them distinct"
+            )
         enum_values = tuple(values)
     elif match["ref"] is not None:
         kind = "ref"
@@ -672,7 +680,9 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     )
     if has_default:
         if kind == "ref":
-            problems.append(f"{where}: a ref cannot have a default; make it optional with `?` instead")
+            problems.append(
+                f"{where}: a ref cannot have a default; make it optional with `?` instead"
+            )
         else:
             value, problem = _coerce(spec, default_text.strip(), "default")
             if problem:
@@ -700,7 +710,10 @@ def _coerce(spec: FieldSpec, raw: Any, what: str) -> tuple[Any, str | None]:
     if text is not None and text.lower() in ("null", "none", "~"):
         if spec.optional:
             return None, None
-        return None, f"{what} null does not fit a required field; mark the field optional with `?` or give a value"
+        return (
+            None,
+            f"{what} null does not fit a required field; mark the field optional with `?` or give a value",
+        )
     try:
         value = _convert(spec, raw if text is None else text)
     except (ValueError, TypeError, ArithmeticError) as exc:
@@ -741,7 +754,11 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError(f"at most {digits - places} digits before the point")
         return number
     if kind == "date":
-        return raw if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime) else dt.date.fromisoformat(str(raw))
+        return (
+            raw
+            if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime)
+            else dt.date.fromisoformat(str(raw))
+        )
     if kind == "datetime":
         moment = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -951,7 +968,9 @@ class Resource:
     @property
     def pydantic_imports(self) -> str:
         names = ["AwareDatetime"] if any(f.kind == "datetime" for f in self.fields) else []
-        names += (["EmailStr"] if self.uses_email else []) + (["field_validator"] if self.not_null_on_update else [])
+        names += (["EmailStr"] if self.uses_email else []) + (
+            ["field_validator"] if self.not_null_on_update else []
+        )
         return ", ".join(names)
 
     @property
@@ -968,7 +987,9 @@ class Resource:
         """The decorator line that rejects null for those columns."""
         if not self.not_null_on_update:
             return ""
-        return wrap_call("@field_validator(", [f'"{c}"' for c in self.not_null_on_update], 4).strip()
+        return wrap_call(
+            "@field_validator(", [f'"{c}"' for c in self.not_null_on_update], 4
+        ).strip()
 
     @property
     def sort_alias(self) -> str:
@@ -1007,7 +1028,11 @@ class Resource:
         return 403
 
     def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
-        return [(a, role, self.access(a, role)) for a in ("create", "list", "read", "update", "delete") for role in (None, *roles)]
+        return [
+            (a, role, self.access(a, role))
+            for a in ("create", "list", "read", "update", "delete")
+            for role in (None, *roles)
+        ]
 
     def owner_only_role(self, roles: Sequence[str]) -> str | None:
         """A role that may create rows but reaches them only as their owner, for the isolation test."""
@@ -1019,6 +1044,7 @@ class Resource:
     @staticmethod
     def test_imports(names: Sequence[str]) -> str:
         """`from tests.conftest import ...` in isort's order: constants, classes, then functions."""
+
         def order(name: str) -> tuple[int, str]:
             kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
             return kind, name
@@ -1054,7 +1080,10 @@ class Resource:
     @property
     def service_model_imports(self) -> str:
         """The service's imports from app.models: its own module and those its refs point at, sorted."""
-        lines = {f"app.models.{module}": import_line(f"app.models.{module}", [cls]) for module, cls in self.ref_imports}
+        lines = {
+            f"app.models.{module}": import_line(f"app.models.{module}", [cls])
+            for module, cls in self.ref_imports
+        }
         lines[f"app.models.{self.name}"] = self.model_import
         return "\n".join(line for _, line in sorted(lines.items()))
 
@@ -1083,7 +1112,9 @@ class Resource:
     def endpoints(self, *, jwt: bool, referenced: bool, async_db: bool) -> tuple[Endpoint, ...]:
         """The five CRUD routes, in the order the router declares them."""
         actions = ("create", "list", "read", "update", "delete")
-        return tuple(self._endpoint(a, jwt=jwt, referenced=referenced, async_db=async_db) for a in actions)
+        return tuple(
+            self._endpoint(a, jwt=jwt, referenced=referenced, async_db=async_db) for a in actions
+        )
 
     def _endpoint(self, action: str, *, jwt: bool, referenced: bool, async_db: bool) -> Endpoint:
         c, n = self.class_name, self.name
@@ -1104,7 +1135,9 @@ class Resource:
                 errors.append(403)
         if action in ("read", "update", "delete"):
             errors.append(404)
-        if (action in ("create", "update") and self.unique_fields) or (action == "delete" and referenced):
+        if (action in ("create", "update") and self.unique_fields) or (
+            action == "delete" and referenced
+        ):
             errors.append(409)
         errors.append(422)
         a_label = _inflect.a(self.label)
@@ -1116,9 +1149,12 @@ class Resource:
             "delete": f"Delete {a_label}",
         }[action]
         request_model = {"create": f"{c}Create", "update": f"{c}Update"}.get(action)
-        response_model = {"create": f"{c}Public", "list": f"{c}Page", "read": f"{c}Public", "update": f"{c}Public"}.get(
-            action
-        )
+        response_model = {
+            "create": f"{c}Public",
+            "list": f"{c}Page",
+            "read": f"{c}Public",
+            "update": f"{c}Public",
+        }.get(action)
         # -- source of the route ------------------------------------------------
         scopes = ", ".join(f'"{s}"' for s in rule.scopes)
         security = f"Security(authorize, scopes=[{scopes}])" if scopes else "Security(authorize)"
@@ -1144,16 +1180,30 @@ class Resource:
         find = ["session=session", f"{self.id_param}={self.id_param}", *owner_kw]
         aw = "await " if async_db else ""
         if action == "create":
-            kw = ["session=session", f"{n}_in={n}_in", *(["owner_id=grant.user_id"] if needs_grant else [])]
+            kw = [
+                "session=session",
+                f"{n}_in={n}_in",
+                *(["owner_id=grant.user_id"] if needs_grant else []),
+            ]
             body = [wrap_call(f"return {aw}service.create_{n}(", kw, 4)]
         elif action == "list":
-            body = [wrap_call(f"return {aw}service.list_{self.plural}(", ["session=session", "query=query", *owner_kw], 4)]
+            body = [
+                wrap_call(
+                    f"return {aw}service.list_{self.plural}(",
+                    ["session=session", "query=query", *owner_kw],
+                    4,
+                )
+            ]
         elif action == "read":
             body = [wrap_call(f"return {aw}service.get_{n}(", find, 4)]
         elif action == "update":
             body = [
                 wrap_call(f"{n} = {aw}service.get_{n}(", find, 4),
-                wrap_call(f"return {aw}service.update_{n}(", ["session=session", f"{n}={n}", f"{n}_in={n}_in"], 4),
+                wrap_call(
+                    f"return {aw}service.update_{n}(",
+                    ["session=session", f"{n}={n}", f"{n}_in={n}_in"],
+                    4,
+                ),
             ]
         else:
             body = [
@@ -1174,9 +1224,13 @@ class Resource:
             request_model=request_model,
             response_model=response_model,
             path_params=(self.id_param,) if action in ("read", "update", "delete") else (),
-            query_params=("offset", "limit", "sort", *(f.column for f in self.filters)) if action == "list" else (),
+            query_params=("offset", "limit", "sort", *(f.column for f in self.filters))
+            if action == "list"
+            else (),
             decorator=wrap_call(f"@router.{method.lower()}(", decorator_args, 0),
-            signature=wrap_call(f"{'async ' if async_db else ''}def {function}(", params, 0, f") -> {returns}:"),
+            signature=wrap_call(
+                f"{'async ' if async_db else ''}def {function}(", params, 0, f") -> {returns}:"
+            ),
             body="\n".join(body),
         )
 
@@ -1304,7 +1358,6 @@ def _tree_line(depth: int, name: str, note: str) -> str:
     return f"{line:<40} # {note}" if note else line
 
 
-
 @dataclass(frozen=True)
 class Design:
     project_name: str
@@ -1346,9 +1399,15 @@ class Design:
     def dependencies(self) -> list[tuple[str, str]]:
         """(requirement, why) of every runtime dependency, as pyproject.toml declares them."""
         deps = [
-            ("fastapi[standard]>=0.120,<1", "the web framework, with uvicorn, the `fastapi` CLI, "
-             "python-multipart (the login form) and email-validator"),
-            ("sqlmodel>=0.0.50,<0.1", "models that are Pydantic schemas and SQLAlchemy tables at once"),
+            (
+                "fastapi[standard]>=0.120,<1",
+                "the web framework, with uvicorn, the `fastapi` CLI, "
+                "python-multipart (the login form) and email-validator",
+            ),
+            (
+                "sqlmodel>=0.0.50,<0.1",
+                "models that are Pydantic schemas and SQLAlchemy tables at once",
+            ),
             ("pydantic-settings>=2.6,<3", "settings from environment variables and `.env`"),
         ]
         if self.jwt:
@@ -1468,25 +1527,108 @@ class Design:
             return ()
         admin = (self.admin_role,)
         one = "/users/{user_id}"
-        rows = [
-            ("login", "POST", "/auth/token", "Log in (OAuth2 password flow: the e-mail goes in `username`)",
-             200, (401, 422), "public", (), "OAuth2 form: `username`, `password`", "Token"),
+        rows: list[tuple[Any, ...]] = [
+            (
+                "login",
+                "POST",
+                "/auth/token",
+                "Log in (OAuth2 password flow: the e-mail goes in `username`)",
+                200,
+                (401, 422),
+                "public",
+                (),
+                "OAuth2 form: `username`, `password`",
+                "Token",
+            ),
         ]
         if self.open_signup:
-            rows.append(("register", "POST", "/auth/register",
-                         f"Sign up; new accounts get the `{self.default_role}` role",
-                         201, (409, 422), "public", (), "UserRegister", "UserPublic"))
+            rows.append(
+                (
+                    "register",
+                    "POST",
+                    "/auth/register",
+                    f"Sign up; new accounts get the `{self.default_role}` role",
+                    201,
+                    (409, 422),
+                    "public",
+                    (),
+                    "UserRegister",
+                    "UserPublic",
+                )
+            )
         rows += [
-            ("me", "GET", "/users/me", "The caller's own account", 200, (401,), "authenticated", (), None, "UserPublic"),
-            ("list", "GET", "/users", "List accounts", 200, (401, 403, 422), f"`{self.admin_role}`", admin, None, "UserPage"),
-            ("create", "POST", "/users", "Create an account with any role", 201, (401, 403, 409, 422),
-             f"`{self.admin_role}`", admin, "UserCreate", "UserPublic"),
-            ("read", "GET", one, "Read one account", 200, (401, 403, 404, 422), f"`{self.admin_role}`", admin, None,
-             "UserPublic"),
-            ("update", "PATCH", one, "Change name, password or role, or deactivate", 200, (401, 403, 404, 422),
-             f"`{self.admin_role}`", admin, "UserUpdate", "UserPublic"),
-            ("delete", "DELETE", one, "Delete an account (not your own; not while it owns rows)", 204,
-             (401, 403, 404, 409, 422), f"`{self.admin_role}`", admin, None, None),
+            (
+                "me",
+                "GET",
+                "/users/me",
+                "The caller's own account",
+                200,
+                (401,),
+                "authenticated",
+                (),
+                None,
+                "UserPublic",
+            ),
+            (
+                "list",
+                "GET",
+                "/users",
+                "List accounts",
+                200,
+                (401, 403, 422),
+                f"`{self.admin_role}`",
+                admin,
+                None,
+                "UserPage",
+            ),
+            (
+                "create",
+                "POST",
+                "/users",
+                "Create an account with any role",
+                201,
+                (401, 403, 409, 422),
+                f"`{self.admin_role}`",
+                admin,
+                "UserCreate",
+                "UserPublic",
+            ),
+            (
+                "read",
+                "GET",
+                one,
+                "Read one account",
+                200,
+                (401, 403, 404, 422),
+                f"`{self.admin_role}`",
+                admin,
+                None,
+                "UserPublic",
+            ),
+            (
+                "update",
+                "PATCH",
+                one,
+                "Change name, password or role, or deactivate",
+                200,
+                (401, 403, 404, 422),
+                f"`{self.admin_role}`",
+                admin,
+                "UserUpdate",
+                "UserPublic",
+            ),
+            (
+                "delete",
+                "DELETE",
+                one,
+                "Delete an account (not your own; not while it owns rows)",
+                204,
+                (401, 403, 404, 409, 422),
+                f"`{self.admin_role}`",
+                admin,
+                None,
+                None,
+            ),
         ]
         return tuple(
             Endpoint(
@@ -1523,7 +1665,13 @@ class Design:
         """An erDiagram of every table, its columns and its references."""
         lines = ["erDiagram"]
         if self.jwt:
-            lines += ["    User {", "        int id PK", "        string email", "        string role", "    }"]
+            lines += [
+                "    User {",
+                "        int id PK",
+                "        string email",
+                "        string role",
+                "    }",
+            ]
         for r in self.resources:
             lines.append(f"    {r.class_name} {{")
             lines.append("        int id PK")
@@ -1552,18 +1700,33 @@ class Design:
                     name="user",
                     columns=[
                         ['"id"', "sa.Integer()", "nullable=False"],
-                        ['"email"', "sqlmodel.sql.sqltypes.AutoString(length=255)", "nullable=False"],
-                        ['"full_name"', "sqlmodel.sql.sqltypes.AutoString(length=255)", "nullable=True"],
+                        [
+                            '"email"',
+                            "sqlmodel.sql.sqltypes.AutoString(length=255)",
+                            "nullable=False",
+                        ],
+                        [
+                            '"full_name"',
+                            "sqlmodel.sql.sqltypes.AutoString(length=255)",
+                            "nullable=True",
+                        ],
                         ['"role"', f'sa.Enum({roles}, name="role")', "nullable=False"],
                         ['"is_active"', "sa.Boolean()", "nullable=False"],
-                        ['"hashed_password"', "sqlmodel.sql.sqltypes.AutoString()", "nullable=False"],
+                        [
+                            '"hashed_password"',
+                            "sqlmodel.sql.sqltypes.AutoString()",
+                            "nullable=False",
+                        ],
                     ],
                     constraints=['sa.PrimaryKeyConstraint("id", name=op.f("pk_user"))'],
                     indexes=[("email", True)],
                 )
             )
         for r in self._creation_order():
-            columns = [['"id"', "sa.Integer()", "nullable=False"], *(f.migration_column for f in r.fields)]
+            columns = [
+                ['"id"', "sa.Integer()", "nullable=False"],
+                *(f.migration_column for f in r.fields),
+            ]
             t = r.table_name
             constraints = [
                 f'sa.ForeignKeyConstraint(["{f.column}"], ["{f.ref_table}.id"], '
@@ -1579,7 +1742,8 @@ class Design:
                 indexes.append(("owner_id", False))
             constraints.append(f'sa.PrimaryKeyConstraint("id", name=op.f("pk_{t}"))')
             constraints += [
-                f'sa.UniqueConstraint("{f.column}", name=op.f("uq_{t}_{f.column}"))' for f in r.unique_fields
+                f'sa.UniqueConstraint("{f.column}", name=op.f("uq_{t}_{f.column}"))'
+                for f in r.unique_fields
             ]
             tables.append(MigrationTable(r.table_name, columns, constraints, indexes))
         return tables
@@ -1615,7 +1779,9 @@ class Design:
         return frozenset(f.ref for r in self.resources for f in r.refs if f.ref)
 
     def endpoints_of(self, resource: Resource) -> tuple[Endpoint, ...]:
-        return resource.endpoints(jwt=self.jwt, referenced=resource.name in self.referenced, async_db=self.async_db)
+        return resource.endpoints(
+            jwt=self.jwt, referenced=resource.name in self.referenced, async_db=self.async_db
+        )
 
     def referencing(self, resource: Resource) -> list[tuple[Resource, FieldSpec]]:
         """The (resource, field) pairs whose ref points at `resource`."""
@@ -1646,13 +1812,21 @@ def _as_list(value: object) -> list[Any] | None:
     return None
 
 
-def _validate_roles(auth: str, roles: object, default_role: object) -> tuple[tuple[str, ...], str, list[str]]:
+def _validate_roles(
+    auth: str, roles: object, default_role: object
+) -> tuple[tuple[str, ...], str, list[str]]:
     problems: list[str] = []
     role_list = _as_list(roles)
     if auth != "jwt":
         return ("admin",), "admin", problems
     if not role_list:
-        return (), "", ["roles: the list is empty; name at least the administrator role first, e.g. [admin, member]"]
+        return (
+            (),
+            "",
+            [
+                "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]"
+            ],
+        )
     clean: list[str] = []
     for role in role_list:
         problem = _identifier_problem("role", role)
@@ -1683,7 +1857,9 @@ def _validate_permissions(
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        return defaults, [f"{where}: permissions must be a mapping like {{read: [public], create: [editor]}}"]
+        return defaults, [
+            f"{where}: permissions must be a mapping like {{read: [public], create: [editor]}}"
+        ]
     unknown = sorted(set(map(str, raw)) - set(PERMISSION_KEYS))
     if unknown:
         problems.append(
@@ -1698,7 +1874,9 @@ def _validate_permissions(
         if isinstance(words, str):
             words = [words]
         if not isinstance(words, (list, tuple)) or not all(isinstance(w, str) for w in words):
-            problems.append(f"{where}: permissions.{action} must be a list of words, e.g. [public] or [editor, owner]")
+            problems.append(
+                f"{where}: permissions.{action} must be a list of words, e.g. [public] or [editor, owner]"
+            )
             continue
         if not jwt:
             result[action] = tuple(words)
@@ -1710,7 +1888,9 @@ def _validate_permissions(
                     f"nor a role ({', '.join(roles)}); add it to roles or fix the spelling"
                 )
         if "owner" in words and not owned:
-            problems.append(f"{where}: {action} allows 'owner' but the resource is not owned; set `owned: true` or drop 'owner'")
+            problems.append(
+                f"{where}: {action} allows 'owner' but the resource is not owned; set `owned: true` or drop 'owner'"
+            )
         if "owner" in words and action == "create":
             problems.append(
                 f"{where}: create cannot allow 'owner' (a new row has no owner yet); use authenticated or a role"
@@ -1767,12 +1947,19 @@ def build_design(answers: Mapping[str, Any]) -> Design:
     if auth not in AUTH_MODES:
         problems.append(f"auth: {auth!r} is not a mode; choose jwt or none")
     jwt = auth == "jwt"
-    roles, default_role, role_problems = _validate_roles(auth, answers.get("roles"), answers.get("default_role"))
+    roles, default_role, role_problems = _validate_roles(
+        auth, answers.get("roles"), answers.get("default_role")
+    )
     problems += role_problems
 
     raw_resources = _as_list(answers.get("resources"))
     if raw_resources is None:
-        raise DesignError([*problems, "resources: must be a YAML list of resources (see the design language in README)"])
+        raise DesignError(
+            [
+                *problems,
+                "resources: must be a YAML list of resources (see the design language in README)",
+            ]
+        )
     if not raw_resources:
         problems.append("resources: the design has no resources; add at least one")
 
@@ -1783,7 +1970,9 @@ def build_design(answers: Mapping[str, Any]) -> Design:
     class_owner: dict[str, str] = {}
     for index, raw in enumerate(raw_resources, start=1):
         if not isinstance(raw, Mapping):
-            problems.append(f"resources[{index}]: each resource must be a mapping with at least `name:` and `fields:`")
+            problems.append(
+                f"resources[{index}]: each resource must be a mapping with at least `name:` and `fields:`"
+            )
             continue
         name = raw.get("name")
         where = f"resource '{name}'" if isinstance(name, str) and name else f"resources[{index}]"
@@ -1792,7 +1981,9 @@ def build_design(answers: Mapping[str, Any]) -> Design:
             problems.append(f"{where}: {problem}")
             continue
         assert isinstance(name, str)
-        unknown = sorted(set(map(str, raw)) - {"name", "plural", "description", "owned", "fields", "permissions"})
+        unknown = sorted(
+            set(map(str, raw)) - {"name", "plural", "description", "owned", "fields", "permissions"}
+        )
         if unknown:
             problems.append(
                 f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a resource takes "
@@ -1806,7 +1997,9 @@ def build_design(answers: Mapping[str, Any]) -> Design:
             )
             continue
         if name in seen_names:
-            problems.append(f"{where}: defined twice (resources {seen_names[name]} and {index}); merge them")
+            problems.append(
+                f"{where}: defined twice (resources {seen_names[name]} and {index}); merge them"
+            )
             continue
         seen_names[name] = index
         plural = raw.get("plural") or pluralize(name)
@@ -1816,14 +2009,20 @@ def build_design(answers: Mapping[str, Any]) -> Design:
                 problems.append(f"{where}: {problem}")
                 continue
         if plural in RESERVED_RESOURCE_NAMES:
-            problems.append(f"{where}: the plural {plural!r} is taken by the generated project; set another `plural:`")
+            problems.append(
+                f"{where}: the plural {plural!r} is taken by the generated project; set another `plural:`"
+            )
         other = seen_plurals.get(plural)
         if other is not None:
-            problems.append(f"{where}: has the same plural {plural!r} as resource '{other}'; set a different `plural:`")
+            problems.append(
+                f"{where}: has the same plural {plural!r} as resource '{other}'; set a different `plural:`"
+            )
         seen_plurals[plural] = name
         path = "/" + str(plural).replace("_", "-")
         if path in seen_paths and seen_paths[path] != name and other is None:
-            problems.append(f"{where}: its path {path} is also resource '{seen_paths[path]}'s; set a different `plural:`")
+            problems.append(
+                f"{where}: its path {path} is also resource '{seen_paths[path]}'s; set a different `plural:`"
+            )
         seen_paths[path] = name
 
         owned = raw.get("owned", False)
@@ -1835,7 +2034,9 @@ def build_design(answers: Mapping[str, Any]) -> Design:
 
         raw_fields = raw.get("fields")
         if not isinstance(raw_fields, Mapping) or not raw_fields:
-            problems.append(f"{where}: `fields:` must map each field name to its type, e.g. {{title: str(200)}}")
+            problems.append(
+                f"{where}: `fields:` must map each field name to its type, e.g. {{title: str(200)}}"
+            )
             raw_fields = {}
         fields: list[FieldSpec] = []
         for field_name, field_raw in raw_fields.items():
@@ -1847,7 +2048,11 @@ def build_design(answers: Mapping[str, Any]) -> Design:
             if field_name in RESERVED_FIELD_NAMES or field_name.startswith("model_"):
                 problems.append(
                     f"{fwhere}: the name {field_name!r} collides with a name the generated code uses "
-                    + ("(a generated column); " if field_name in ("id", "owner_id", "owner") else "; ")
+                    + (
+                        "(a generated column); "
+                        if field_name in ("id", "owner_id", "owner")
+                        else "; "
+                    )
                     + "rename the field"
                 )
                 continue
@@ -1864,7 +2069,9 @@ def build_design(answers: Mapping[str, Any]) -> Design:
                 )
             columns[spec.column] = spec.name
 
-        words, perm_problems = _validate_permissions(where, raw.get("permissions"), owned, roles, jwt)
+        words, perm_problems = _validate_permissions(
+            where, raw.get("permissions"), owned, roles, jwt
+        )
         problems += perm_problems
         admin = roles[0] if roles else "admin"
         rules = {a: Rule(action=a, words=words[a], admin_role=admin) for a in PERMISSION_KEYS}

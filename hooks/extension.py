@@ -33,7 +33,6 @@ def _load_design_module() -> ModuleType:
 
 
 _design = _load_design_module()
-Design = _design.Design
 DesignError = _design.DesignError
 build_design = _design.build_design
 wrap_call = _design.wrap_call
@@ -51,10 +50,10 @@ ANSWER_KEYS = (
     "resources",
 )
 
-_cache: dict[str, Design] = {}
+_cache: dict[str, Any] = {}  # design.Design, of this template version's module
 
 
-def design_from(answers: Any) -> Design:
+def design_from(answers: Any) -> Any:
     """Build (once per distinct set of answers) the design, or stop Copier with the problems."""
     picked = {key: answers.get(key) for key in ANSWER_KEYS}
     for key in ("roles", "resources"):
@@ -74,7 +73,9 @@ class DesignContext(ContextHook):
     """Adds the validated `design` to the context of every rendered file and path."""
 
     def hook(self, context: dict[str, Any]) -> None:
-        if str(context.get("_copier_phase")) == "prompt" or any(k not in context for k in ANSWER_KEYS):
+        if str(context.get("_copier_phase")) == "prompt" or any(
+            k not in context for k in ANSWER_KEYS
+        ):
             # Still asking: Copier would wrap an error raised now in a traceback. The design is
             # checked at the first render instead, before any file is written.
             return
@@ -93,4 +94,3 @@ class DesignHelpers(Extension):
         environment.globals["condition"] = wrap_condition
         for name in ("requirement_name", "requirement_range", "md_cell", "md_code"):
             environment.filters[name] = getattr(_design, name)
-

@@ -1,0 +1,123 @@
+"""How long `copier copy` takes for designs of 1, 10 and 50 resources, against Copier's own floor.
+
+The floor is Copier copying a one-file template in the same run, so the ratios hold on any machine.
+Run: python bench/generation.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from copier import run_copy, run_update
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.helpers import git, make_template_repo  # noqa: E402
+
+TARGETS = {10: 1.5, 50: 3.0}  # resources -> largest acceptable ratio to the floor
+
+
+def design(count: int) -> list[dict[str, object]]:
+    """`count` resources of several field types, each after the first referring to its predecessor."""
+    resources: list[dict[str, object]] = []
+    for i in range(count):
+        fields: dict[str, str] = {
+            "title": "str(120)",
+            "code": "str(20) unique",
+            "amount": "decimal?",
+            "status": "enum(draft, active, closed) = draft",
+            "happened_on": "date?",
+            "active": "bool = true",
+        }
+        if i:
+            fields["parent"] = f"ref item{i - 1}?"
+        resources.append({"name": f"item{i}", "fields": fields})
+    return resources
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    repeat = parser.parse_args().repeat
+    work = Path(tempfile.mkdtemp(prefix="bench-generation-"))
+    try:
+        floor_template = work / "floor"
+        (floor_template).mkdir()
+        (floor_template / "README.md").write_text("hello\n")
+        git(floor_template, "init", "-q", "-b", "main")
+        git(floor_template, "add", "-A")
+        git(floor_template, "commit", "-q", "-m", "floor")
+        git(floor_template, "tag", "1.0.0")
+        template = make_template_repo(work / "template")
+        runs = iter(range(10**6))
+
+        def copy(src: Path, data: dict[str, object]) -> Path:
+            dst = work / f"out{next(runs)}"
+            run_copy(str(src), str(dst), data=data, defaults=True, unsafe=True, quiet=True)
+            return dst
+
+        floor = timed(lambda: copy(floor_template, {}), repeat)
+        print(f"floor (one-file template): {floor:.3f} s")
+        copies: dict[int, float] = {}
+        for count in (1, 10, 50):
+            copies[count] = timed(lambda c=count: copy(template, {"resources": design(c)}), repeat)
+            ratio = copies[count] / floor
+            target = TARGETS.get(count)
+            verdict = (
+                ""
+                if target is None
+                else f"  target <= {target}x: {'PASS' if ratio <= target else 'MISS'}"
+            )
+            print(
+                f"{count:>2} resources: {copies[count]:.3f} s = {ratio:.2f}x floor, "
+                f"{copies[count] / count * 1000:.0f} ms per resource{verdict}"
+            )
+
+        def update_adds_one() -> None:
+            project = copy(template, {"resources": design(10)})
+            git(project, "init", "-q", "-b", "main")
+            git(project, "add", "-A")
+            git(project, "commit", "-q", "-m", "render")
+            started = time.perf_counter()
+            run_update(
+                dst_path=project,
+                data={"resources": design(11)},
+                defaults=True,
+                overwrite=True,
+                unsafe=True,
+                quiet=True,
+                skip_answered=True,
+            )
+            update_times.append(time.perf_counter() - started)
+
+        update_times: list[float] = []
+        for _ in range(repeat):
+            update_adds_one()
+        update = statistics.median(update_times)
+        ratio = update / copies[10]
+        print(
+            f"update adding one resource to 10: {update:.3f} s = {ratio:.2f}x its copy"
+            f"  target <= 2x: {'PASS' if ratio <= 2 else 'MISS'}"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
