@@ -432,6 +432,11 @@ class FieldSpec:
         return notes
 
     @property
+    def query_declaration(self) -> str:
+        """The list query's filter on this field: exact match, omitted means any."""
+        return _assign(f"{self.column}: {self.base_type} | None", ["default=None"], 4)
+
+    @property
     def filterable(self) -> bool:
         return self.kind in FILTERABLE_KINDS
 
@@ -474,17 +479,32 @@ class FieldSpec:
 LINE_LENGTH = 100
 
 
-def wrap_call(head: str, args: Sequence[str], indent: int = 0, tail: str = ")") -> str:
-    """`head(args)` on one line if it fits, else one argument a line with a trailing comma (ruff format's layout)."""
+def wrap_call(
+    head: str, args: Sequence[str], indent: int = 0, tail: str = ")", *, hug: bool = True
+) -> str:
+    """`head(args)` as ruff format lays it out: on one line if it fits; else, for a statement (`hug`),
+    the arguments together on the next line if they fit there; else one argument a line."""
     pad = " " * indent
     one_line = f"{pad}{head}{', '.join(args)}{tail}"
     if len(one_line) <= LINE_LENGTH or not args:
         return one_line
     hugged = f"{pad}    {', '.join(args)}"
-    if len(hugged) <= LINE_LENGTH:
+    lone_parameter = head.lstrip().startswith(("def ", "async def ")) and len(args) == 1
+    if hug and not lone_parameter and len(hugged) <= LINE_LENGTH:
         return f"{pad}{head}\n{hugged}\n{pad}{tail}"
-    inner = "".join(f"{pad}    {arg},\n" for arg in args)
+    inner = "".join(_wrap_argument(arg, indent + 4) for arg in args)
     return f"{pad}{head}\n{inner}{pad}{tail}"
+
+
+def _wrap_argument(arg: str, indent: int) -> str:
+    """One argument on its own line; a call that is still too long is wrapped in turn (a lone
+    argument on the next line, several one a line, as ruff format does inside a split list)."""
+    line = f"{' ' * indent}{arg},"
+    call = re.fullmatch(r"((?:\w+=)?[\w.]+\()(.*)\)", arg)
+    if len(line) <= LINE_LENGTH or call is None:
+        return line + "\n"
+    inner = _split_args(call[2])
+    return wrap_call(call[1], inner, indent, "),", hug=len(inner) == 1) + "\n"
 
 
 def wrap_condition(keyword: str, operands: Sequence[str], indent: int, joiner: str = "and") -> str:
@@ -507,11 +527,25 @@ def import_line(module: str, names: Sequence[str]) -> str:
 
 
 def _assign(target: str, kwargs: Sequence[str], indent: int) -> str:
-    if not kwargs:
-        return " " * indent + target
+    """A model field's line, laid out as ruff format would when it is too long."""
+    pad = " " * indent
     if len(kwargs) == 1 and kwargs[0].startswith("default="):
-        return " " * indent + f"{target} = {kwargs[0].removeprefix('default=')}"
-    return wrap_call(f"{target} = Field(", kwargs, indent)
+        value = kwargs[0].removeprefix("default=")
+        line = f"{pad}{target} = {value}"
+        call = re.fullmatch(r"([\w.]+\()(.*)\)", value)
+        if len(line) <= LINE_LENGTH or re.fullmatch(r"[\w]+\.[\w.]+", value):
+            return line  # fits, or an attribute ruff leaves as it is
+        if call:
+            return wrap_call(f"{target} = {call[1]}", _split_args(call[2]), indent)
+        name, _, annotation = target.partition(": ")
+        return f"{pad}{name}: (\n{pad}    {annotation}\n{pad}) = {value}"
+    if kwargs:
+        return wrap_call(f"{target} = Field(", kwargs, indent)
+    line = pad + target
+    if len(line) <= LINE_LENGTH:
+        return line
+    name, _, annotation = target.partition(": ")
+    return f"{pad}{name}: (\n{pad}    {annotation}\n{pad})"
 
 
 def _py_str(text: str) -> str:
@@ -1088,6 +1122,32 @@ class Resource:
         return "\n".join(line for _, line in sorted(lines.items()))
 
     @property
+    def a_label(self) -> str:
+        """`a book`, `an author`."""
+        return str(_inflect.a(self.label))
+
+    @property
+    def references_constant(self) -> str:
+        """The service's map of each ref column to the model it points at."""
+        pairs = [f'"{f.column}": {f.ref_class}' for f in self.refs]
+        return wrap_call("REFERENCES: dict[str, type[SQLModel]] = {", pairs, 0, "}")
+
+    @property
+    def check_constants(self) -> list[str]:
+        """What the service's `_check` walks: ref columns and their models, unique columns."""
+        lines = [self.references_constant] if self.refs else []
+        columns = [f'"{f.column}"' for f in self.unique_fields]
+        if len(columns) == 1:
+            lines.append(f"UNIQUE_COLUMNS = ({columns[0]},)")
+        elif columns:
+            lines.append(wrap_call("UNIQUE_COLUMNS = (", columns, 0, ")"))
+        return lines
+
+    @property
+    def rules_import(self) -> str:
+        return import_line(f"app.rules.{self.name}", [f"check_{self.name}"])
+
+    @property
     def model_import(self) -> str:
         """What the router and the service import from the resource's model module."""
         c = self.class_name
@@ -1108,6 +1168,16 @@ class Resource:
 
     def rule(self, action: str) -> Rule:
         return self.rules["read" if action == "list" else action]
+
+    def scope_constants(self, jwt: bool) -> list[str]:
+        """`READ_SCOPES = [...]` and the like: who may, once at the top of the router."""
+        if not jwt:
+            return []
+        return [
+            wrap_call(f"{action.upper()}_SCOPES = [", [f'"{s}"' for s in rule.scopes], 0, "]")
+            for action, rule in self.rules.items()
+            if rule.scopes
+        ]
 
     def endpoints(self, *, jwt: bool, referenced: bool, async_db: bool) -> tuple[Endpoint, ...]:
         """The five CRUD routes, in the order the router declares them."""
@@ -1156,8 +1226,8 @@ class Resource:
             "update": f"{c}Public",
         }.get(action)
         # -- source of the route ------------------------------------------------
-        scopes = ", ".join(f'"{s}"' for s in rule.scopes)
-        security = f"Security(authorize, scopes=[{scopes}])" if scopes else "Security(authorize)"
+        constant = f"{rule.action.upper()}_SCOPES"
+        security = f"Security(authorize, scopes={constant})" if rule.scopes else "Security(authorize)"
         needs_grant = not public and self.owned and (rule.owner or action == "create")
         decorator_args = [f'"{path.removeprefix(self.path)}"']
         decorator_args.append(f"status_code=status.{STATUS_NAMES[status]}")
@@ -1331,11 +1401,13 @@ class MigrationTable:
     @property
     def create_lines(self) -> list[str]:
         """The arguments of `op.create_table`, one a line, each as ruff format lays it out."""
-        columns = [wrap_call("sa.Column(", args, 8, "),") for args in self.columns]
+        columns = [wrap_call("sa.Column(", args, 8, "),", hug=False) for args in self.columns]
         constraints = []
         for constraint in self.constraints:
             head, _, args = constraint.partition("(")
-            constraints.append(wrap_call(f"{head}(", _split_args(args.removesuffix(")")), 8, "),"))
+            constraints.append(
+                wrap_call(f"{head}(", _split_args(args.removesuffix(")")), 8, "),", hug=False)
+            )
         return [*columns, *constraints]
 
 
