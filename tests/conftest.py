@@ -20,11 +20,16 @@ os.environ.setdefault("GIT_COMMITTER_EMAIL", "tests@example.com")
 DESIGNS = ["default", *(path.stem for path in EXAMPLES)]
 
 
+TEST_DESIGNS = Path(__file__).parent / "designs"
+
+
 def design_data(name: str) -> dict[str, Any]:
-    """The answers of a named design: `default` is the questionnaire's defaults."""
+    """The answers of a named design: `default` is the questionnaire's defaults; the others are
+    examples/<name>.yml or tests/designs/<name>.yml."""
     if name == "default":
         return {}
-    return load_design(next(path for path in EXAMPLES if path.stem == name))
+    candidates = [*EXAMPLES, *TEST_DESIGNS.glob("*.yml")]
+    return load_design(next(path for path in candidates if path.stem == name))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,9 @@ VARIANTS = [
     for design in DESIGNS
     for async_db in (False, True)
     for auth in ("jwt", "none")
+] + [
+    pytest.param("long-names", False, "jwt", id="long-names-sync-jwt"),
+    pytest.param("long-names", True, "none", id="long-names-async-none"),
 ]
 
 
