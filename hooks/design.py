@@ -244,7 +244,7 @@ class FieldSpec:
         return {
             "str": "str",
             "text": "str",
-            "int": "int",
+            "int": "Int64",
             "float": "float",
             "decimal": "Decimal",
             "bool": "bool",
@@ -254,7 +254,7 @@ class FieldSpec:
             "email": "EmailStr",
             "url": "HttpUrlStr",
             "enum": self.enum_class,
-            "ref": "int",
+            "ref": "Int64",
         }[self.kind]
 
     @property
@@ -1008,6 +1008,14 @@ class Resource:
         return ", ".join(names)
 
     @property
+    def types_import(self) -> str:
+        """What the model module takes from app.models.types."""
+        names = ["Int64", "Offset"] if any(f.kind in ("int", "ref") for f in self.fields) else ["Offset"]
+        if self.uses_url:
+            names.insert(0, "HttpUrlStr")
+        return import_line("app.models.types", names)
+
+    @property
     def sqlmodel_imports(self) -> str:
         return ", ".join(["Field", "SQLModel", *(["Text"] if self.uses_text else [])])
 
@@ -1198,7 +1206,7 @@ class Resource:
             "update": ("PATCH", one, 200, f"update_{n}"),
             "delete": ("DELETE", one, 204, f"delete_{n}"),
         }[action]
-        errors: list[int] = []
+        errors: list[int] = [400] if action in ("create", "update") else []
         if not public:
             errors.append(401)
             if rule.scopes and not rule.owner:
@@ -1240,7 +1248,7 @@ class Resource:
         if needs_grant:
             params.append(f"grant: Annotated[Grant, {security}]")
         if action in ("read", "update", "delete"):
-            params.append(f"{self.id_param}: int")
+            params.append(f"{self.id_param}: RowId")
         if action == "list":
             params.append(f"query: Annotated[{c}Query, Query()]")
         if request_model:
@@ -1340,7 +1348,7 @@ FILE_NOTES = {
     "app/core/middleware.py": "request id and access log",
     "app/core/security.py": "argon2 hashing, JWT create/verify",
     "app/models/user.py": "accounts and roles",
-    "app/models/types.py": "HttpUrlStr",
+    "app/models/types.py": "Int64, RowId and other validated column types",
     "app/routers/auth.py": "login and sign-up",
     "app/routers/users.py": "account management",
     "app/services/user.py": "accounts, login checks, first administrator",
@@ -1529,6 +1537,7 @@ class Design:
             "app/core/errors.py",
             "app/core/middleware.py",
             "app/models/__init__.py",
+            "app/models/types.py",
             "app/rules/__init__.py",
             "app/routers/__init__.py",
             "app/services/__init__.py",
@@ -1547,8 +1556,6 @@ class Design:
                 "tests/test_auth.py",
                 "tests/test_users.py",
             ]
-        if self.uses_url:
-            files.append("app/models/types.py")
         for r in self.resources:
             files += [
                 f"app/models/{r.name}.py",
@@ -1621,7 +1628,7 @@ class Design:
                     "/auth/register",
                     f"Sign up; new accounts get the `{self.default_role}` role",
                     201,
-                    (409, 422),
+                    (400, 409, 422),
                     "public",
                     (),
                     "UserRegister",
@@ -1659,7 +1666,7 @@ class Design:
                 "/users",
                 "Create an account with any role",
                 201,
-                (401, 403, 409, 422),
+                (400, 401, 403, 409, 422),
                 f"`{self.admin_role}`",
                 admin,
                 "UserCreate",
@@ -1683,7 +1690,7 @@ class Design:
                 one,
                 "Change name, password or role, or deactivate",
                 200,
-                (401, 403, 404, 422),
+                (400, 401, 403, 404, 422),
                 f"`{self.admin_role}`",
                 admin,
                 "UserUpdate",

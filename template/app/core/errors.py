@@ -25,6 +25,7 @@ CODES = {
     status.HTTP_500_INTERNAL_SERVER_ERROR: "internal_error",
 }
 DESCRIPTIONS = {
+    status.HTTP_400_BAD_REQUEST: "The body is not valid JSON",
     status.HTTP_401_UNAUTHORIZED: "Missing, invalid or expired token",
     status.HTTP_403_FORBIDDEN: "The caller's role may not do this",
     status.HTTP_404_NOT_FOUND: "No such row, or not one the caller may see",
