@@ -7,10 +7,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 
-def test_fresh_venv_install_then_own_tests(rendered: Callable[..., Path], tmp_path: Path) -> None:
-    """Nothing from this repository's environment leaks in, so a missing dependency cannot hide."""
-    project = rendered("default", async_db=True)
+
+@pytest.mark.parametrize(
+    ("design", "async_db", "auth"),
+    [("default", False, "jwt"), ("shop-orders", True, "none")],
+    ids=["default-sync-jwt", "shop-orders-async-none"],
+)
+def test_fresh_venv_install_then_own_tests(
+    rendered: Callable[..., Path], tmp_path: Path, design: str, async_db: bool, auth: str
+) -> None:
+    """Nothing from this repository's environment leaks in, so a missing dependency cannot hide.
+    Dependencies follow `auth` and `async_db` only; these two cover both values of each."""
+    project = rendered(design, async_db=async_db, auth=auth)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"

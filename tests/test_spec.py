@@ -74,6 +74,23 @@ def test_spec_structure(
     assert f"The SQLite driver is {driver}." in text
 
 
+@pytest.mark.parametrize(("design", "async_db", "auth"), VARIANTS)
+def test_a_changed_route_fails_the_agreement_tests(
+    rendered: Callable[..., Path], tmp_path: Path, design: str, async_db: bool, auth: str
+) -> None:
+    project = rendered(design, async_db=async_db, auth=auth)
+    router = sorted((project / "app" / "routers").glob("*.py"))
+    first = next(path for path in router if path.stem not in ("__init__", "auth", "users"))
+    prefix = re.search(r'prefix="(/[^"]+)"', first.read_text())
+    assert prefix, first
+    copy = drifted(
+        project, tmp_path, f"app/routers/{first.name}", prefix.group(0), 'prefix="/moved"'
+    )
+    result = run_project_pytest(copy, "tests/test_api_spec.py")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "endpoints the spec does not describe" in result.stdout
+
+
 def drifted(project: Path, tmp_path: Path, path: str, old: str, new: str) -> Path:
     copy = tmp_path / "copy"
     shutil.copytree(project, copy)
