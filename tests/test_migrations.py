@@ -1,17 +1,28 @@
-"""A design change never costs the prototype's data: copier update, then one command migrates."""
+"""A design change never costs the prototype's data: copier update, then one command migrates.
+
+- The first migration builds exactly the schema the models describe, for every design.
+- Rows created through the API survive `copier update` + `python -m app.migrate`, and the new
+  columns, resource and reference work; the app refuses a database that is behind, naming the
+  command to run.
+- A change the existing rows could not survive, or one that deletes data, is refused before
+  anything is written.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import design_data
+from tests.conftest import DESIGNS, design_data
 from tests.test_http import model_of, value
 from tests.test_update import commit, new_project, resources, update
 
@@ -41,10 +52,65 @@ with TestClient(create_app(settings)) as client:
             return {key: resolve(item) for key, item in body.items()}
         return body
     for method, path, body in requests:
-        path = path.replace("{id}", str(results[-1][1]["id"])) if "{id}" in path else path
         response = client.request(method, path, json=resolve(body), headers=headers)
         results.append((response.status_code, response.json() if response.content else None))
 print(json.dumps(results))
+"""
+
+# Starts the app (its lifespan checks the schema) and stops it again.
+START = (
+    "from fastapi.testclient import TestClient\n"
+    "from app.main import create_app\n"
+    "with TestClient(create_app()):\n"
+    "    print('started')\n"
+)
+
+# The schema `alembic upgrade head` builds next to the one `SQLModel.metadata.create_all` builds.
+SCHEMAS = """
+import json, sys
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect
+from sqlmodel import SQLModel
+
+import app.models
+
+migrated, created = sys.argv[1:]
+config = Config("alembic.ini")
+command.upgrade(config, "head")
+command.check(config)  # raises when autogenerate finds any difference from the models
+engine = create_engine("sqlite:///" + created)
+SQLModel.metadata.create_all(engine)
+engine.dispose()
+
+
+def describe(path):
+    engine = create_engine("sqlite:///" + path)
+    schema = inspect(engine)
+    tables = {}
+    for table in sorted(set(schema.get_table_names()) - {"alembic_version"}):
+        tables[table] = {
+            "columns": sorted(  # by name: the first migration writes `id` first, create_all last
+                [c["name"], str(c["type"]), c["nullable"], c["default"]]
+                for c in schema.get_columns(table)
+            ),
+            "primary key": schema.get_pk_constraint(table),
+            "foreign keys": sorted(
+                [f["name"], f["constrained_columns"], f["referred_table"], f["referred_columns"]]
+                for f in schema.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                [i["name"], i["column_names"], bool(i["unique"])] for i in schema.get_indexes(table)
+            ),
+            "unique constraints": sorted(
+                [u["name"], u["column_names"]] for u in schema.get_unique_constraints(table)
+            ),
+        }
+    engine.dispose()
+    return tables
+
+
+print(json.dumps({"migrated": describe(migrated), "created": describe(created)}))
 """
 
 
@@ -52,6 +118,7 @@ def env(database: Path, async_db: bool) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": f"sqlite{'+aiosqlite' if async_db else ''}:///{database}",
+        "ENVIRONMENT": "development",
         "FIRST_ADMIN_EMAIL": ADMIN["email"],
         "FIRST_ADMIN_PASSWORD": ADMIN["password"],
     }
@@ -73,7 +140,7 @@ def run(
 
 def through_api(
     project: Path, environment: dict[str, str], prefix: str, requests: list[Any]
-) -> list[tuple[int, Any]]:
+) -> list[Any]:
     script = RUNNER.replace("settings_prefix", repr(prefix))
     result = run(
         project, environment, "-c", script, environment["DATABASE_URL"], stdin=json.dumps(requests)
@@ -95,25 +162,80 @@ def seed_requests(model: Any) -> list[Any]:
     return requests
 
 
-CASES = [
+def migration_files(project: Path) -> list[Path]:
+    return sorted((project / "migrations" / "versions").glob("*.py"))
+
+
+def revision_of(database: Path) -> str | None:
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        if "alembic_version" not in tables:
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    return None if row is None else str(row[0])
+
+
+def ruff_clean(project: Path) -> None:
+    for args in (("check", "--no-cache", "."), ("format", "--no-cache", "--check", ".")):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=project, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- the first migration
+
+SCHEMA_VARIANTS = [
+    *(pytest.param(design, False, "jwt", id=f"{design}-sync-jwt") for design in DESIGNS),
+    pytest.param("long-names", False, "jwt", id="long-names-sync-jwt"),
+    pytest.param("default", True, "jwt", id="default-async-jwt"),
+    pytest.param("default", False, "none", id="default-sync-none"),
+    pytest.param("task-tracker", True, "none", id="task-tracker-async-none"),
+]
+
+
+@pytest.mark.parametrize(("design", "async_db", "auth"), SCHEMA_VARIANTS)
+def test_first_migration_builds_the_schema_of_the_models(
+    rendered: Callable[..., Path], tmp_path: Path, design: str, async_db: bool, auth: str
+) -> None:
+    """`alembic upgrade head` on an empty database, then `alembic check` finds nothing to do, and
+    the tables equal `create_all`'s column by column: types, nullability, server defaults,
+    keys, indexes and constraint names."""
+    project = rendered(design, async_db=async_db, auth=auth)
+    migrated, created = tmp_path / "migrated.db", tmp_path / "created.db"
+    result = run(project, env(migrated, async_db), "-c", SCHEMAS, str(migrated), str(created))
+    assert result.returncode == 0, result.stderr[-4000:]
+    schemas = json.loads(result.stdout.splitlines()[-1])
+    assert sorted(schemas["migrated"]) == sorted(schemas["created"])
+    for table, created_table in schemas["created"].items():
+        assert schemas["migrated"][table] == created_table, f"table {table} differs"
+    assert ("user" in schemas["created"]) == (auth == "jwt")
+
+
+# --------------------------------------------------------------------------- a design change
+
+CHANGE_CASES = [
     pytest.param(design, async_db, id=f"{design}-{'async' if async_db else 'sync'}")
-    for design in ("default", "lending-library")
+    for design in ("default", "task-tracker")
     for async_db in (False, True)
 ]
 
 
-@pytest.mark.parametrize(("design", "async_db"), CASES)
+@pytest.mark.parametrize(("design", "async_db"), CHANGE_CASES)
 def test_design_changes_keep_every_row(
     template_repo: Path, tmp_path: Path, design: str, async_db: bool
 ) -> None:
     data = {**design_data(design), "async_db": async_db}
     project = new_project(template_repo, tmp_path / "project", data)
-    environment = env(tmp_path / "data.db", async_db)
+    database = tmp_path / "data.db"
+    environment = env(database, async_db)
     model = model_of(design, async_db, data.get("auth", "jwt"))
     prefix = model.api_prefix
 
+    # v1: the app builds the empty database through the migrations, then takes rows.
     seeded = through_api(project, environment, prefix, seed_requests(model))
     assert all(status == 201 for status, _ in seeded), seeded
+    assert revision_of(database) == "0001"
 
     # v2: a field with a default, an optional field, a new resource, and a ref to it.
     design_v2 = resources(project)
@@ -125,43 +247,38 @@ def test_design_changes_keep_every_row(
     update(project, {"resources": design_v2})
     commit(project, "Design v2")
 
-    refused = run(
-        project,
-        environment,
-        "-c",
-        "from fastapi.testclient import TestClient\n"
-        "from app.main import create_app\nTestClient(create_app()).__enter__()",
-    )
+    refused = run(project, environment, "-c", START)
     assert refused.returncode != 0
-    assert "python -m app.migrate" in refused.stderr, refused.stderr[-3000:]
+    assert "The database schema does not match the models" in refused.stderr, refused.stderr[-3000:]
+    assert "missing" in refused.stderr
+    assert 'python -m app.migrate "what changed"' in refused.stderr
 
     migrated = run(project, environment, "-m", "app.migrate", "Add probes and shelf notes")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-    assert list(tmp_path.glob("data.db.bak-*")), "no backup of the database was made"
-    assert len(list((project / "migrations" / "versions").glob("*.py"))) == 2
+    backups = list(tmp_path.glob("data.db.bak-*"))
+    assert len(backups) == 1, "no backup of the database was made"
+    assert len(migration_files(project)) == 2
+    ruff_clean(project)  # the generated migration is lint- and format-clean as written
+    assert revision_of(database) not in (None, "0001")
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
-    first_url = (
-        f"{prefix}/{design_v2[0].get('plural') or model.by_name[first['name']].plural}".replace(
-            "_", "-"
-        )
-    )
+    # Every old row is still there, with its values; the new columns hold their defaults.
+    first_resource = model.by_name[first["name"]]
+    order = model._creation_order()
     reads = [
-        ("GET", f"{prefix}{model.by_name[r.name].path}/{body['id']}", None)
-        for r, (_, body) in zip(model._creation_order(), seeded, strict=True)
+        ("GET", f"{prefix}{r.path}/{body['id']}", None)
+        for r, (_, body) in zip(order, seeded, strict=True)
     ]
     after = through_api(project, environment, prefix, reads)
     for (status, row), (_, before) in zip(after, seeded, strict=True):
         assert status == 200
         assert {key: row[key] for key in before} == before, "an old value changed"
-    first_resource = model.by_name[first["name"]]
-    first_row = next(
-        row
-        for r, (_, row) in zip(model._creation_order(), after, strict=True)
-        if r is first_resource
-    )
+    first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first_resource)
     assert first_row["copies_kept"] == 1
     assert first_row["shelf_note"] is None and first_row["probe_id"] is None
 
+    # The new resource and the new reference work.
     new_work = through_api(
         project,
         environment,
@@ -173,31 +290,113 @@ def test_design_changes_keep_every_row(
                 f"{prefix}{first_resource.path}/{first_row['id']}",
                 {"probe_id": {"$id": 0}, "shelf_note": "left"},
             ),
+            ("GET", f"{prefix}{first_resource.path}?probe_id=1", None),
         ],
     )
-    assert [status for status, _ in new_work] == [201, 200], new_work
+    assert [status for status, _ in new_work] == [201, 200, 200], new_work
     assert new_work[1][1]["probe_id"] == new_work[0][1]["id"]
-    assert first_url  # the resource's URL is derived from its plural
+    assert [row["id"] for row in new_work[2][1]["items"]] == [first_row["id"]]
+
+    # Another copy of the database, still at the first migration: refused until upgraded.
+    behind = tmp_path / "behind.db"
+    shutil.copy(backups[0], behind)
+    behind_env = env(behind, async_db)
+    refused = run(project, behind_env, "-c", START)
+    assert refused.returncode != 0
+    assert "The database schema is behind the code (at migration 0001" in refused.stderr
+    assert "run `alembic upgrade head`" in refused.stderr, refused.stderr[-3000:]
+    upgraded = run(project, behind_env, "-m", "alembic", "upgrade", "head")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert through_api(project, behind_env, prefix, reads[:1])[0][0] == 200
 
 
-def test_required_field_without_default_is_refused_up_front(
+# --------------------------------------------------------------------------- refusals
+
+
+CREATE_ALL = """
+import sys
+from sqlmodel import SQLModel, create_engine
+import app.models
+
+engine = create_engine("sqlite:///" + sys.argv[1])
+SQLModel.metadata.create_all(engine)
+engine.dispose()
+"""
+
+
+def test_unsafe_changes_are_refused_and_drops_need_consent(
     template_repo: Path, tmp_path: Path
 ) -> None:
+    """On a database made by `create_all` (no migration history): served while it matches; a
+    change its rows could not survive is refused with every reason, before anything is written;
+    a drop needs --allow-drops; the history is then adopted and the migration applied."""
     project = new_project(template_repo, tmp_path / "project", {})
-    environment = env(tmp_path / "data.db", False)
+    database = tmp_path / "data.db"
+    environment = env(database, False)
+    created = run(project, environment, "-c", CREATE_ALL, str(database))
+    assert created.returncode == 0, created.stderr
     model = model_of("default", False, "jwt")
-    seeded = through_api(project, environment, model.api_prefix, seed_requests(model))
-    assert all(status == 201 for status, _ in seeded)
+    prefix = model.api_prefix
+    requests = seed_requests(model)  # author, book, loan
+    author = requests[0][2]
+    requests += [
+        ("POST", f"{prefix}/authors", {**author}),  # the same name twice
+        ("PATCH", f"{prefix}/books/1", {"pages": None, "genre": "children"}),
+    ]
+    seeded = through_api(project, environment, prefix, requests)
+    assert [status for status, _ in seeded] == [201, 201, 201, 201, 200], seeded
+    assert revision_of(database) is None  # served, not stamped
 
     design_v2 = resources(project)
-    design_v2[0]["fields"]["shelf"] = "int"
+    author_fields, book_fields = design_v2[0]["fields"], design_v2[1]["fields"]
+    author_fields["shelf"] = "int"  # required, no default
+    author_fields["name"] = "str(120) unique"  # two authors share a name
+    del author_fields["biography"]  # holds text
+    book_fields["pages"] = "int"  # a book has none
+    book_fields["genre"] = "enum(fiction, science, history) = fiction"  # a book is children's
     update(project, {"resources": design_v2})
-    commit(project, "A required field")
+    commit(project, "Unsafe changes")
 
-    refused = run(project, environment, "-m", "app.migrate", "Add shelf")
-    assert refused.returncode == 1
-    assert "is a new required field without a default" in refused.stderr
-    assert "shelf: <type> = <value>" in refused.stderr
-    assert len(list((project / "migrations" / "versions").glob("*.py"))) == 1, (
-        "a migration was written"
-    )
+    refused = run(project, environment, "-m", "app.migrate", "Unsafe changes")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    message = refused.stderr
+    assert "Migration refused" in message
+    assert "author.shelf is a new required field without a default" in message
+    assert "give it a default (`shelf: <type> = <value>`)" in message
+    assert "or make it optional (`shelf: <type>?`)" in message
+    assert "author.name became unique, but some rows share a value" in message
+    assert "author.biography is no longer in the design, and author has 2 rows with a" in message
+    assert "python -m app.migrate --allow-drops" in message
+    assert "book.pages became required, but book has 1 row without a value" in message
+    assert "book.genre holds 'children', which the design's enum no longer lists" in message
+    assert len(migration_files(project)) == 1, "a migration was written"
+    assert revision_of(database) == "0001"  # the database's history was recognised and recorded
+
+    # v3: the fixes the messages name; the biography column is dropped on purpose.
+    design_v3 = resources(project)
+    author_fields, book_fields = design_v3[0]["fields"], design_v3[1]["fields"]
+    author_fields["shelf"] = "int = 0"
+    author_fields["name"] = "str(120)"
+    book_fields["pages"] = "int?"
+    book_fields["genre"] = "enum(fiction, science, history, children) = fiction"
+    update(project, {"resources": design_v3})
+    commit(project, "Safe changes")
+
+    still_refused = run(project, environment, "-m", "app.migrate", "Drop biographies")
+    assert still_refused.returncode == 1
+    assert "author.biography is no longer in the design" in still_refused.stderr
+    assert "author.shelf" not in still_refused.stderr.partition("Migration refused")[2]
+
+    migrated = run(project, environment, "-m", "app.migrate", "--allow-drops", "Drop biographies")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert len(migration_files(project)) == 2
+    assert len(list(tmp_path.glob("data.db.bak-*"))) == 3  # one per attempt
+    authors = through_api(project, environment, prefix, [("GET", f"{prefix}/authors", None)])
+    rows = authors[0][1]["items"]
+    assert [row["name"] for row in rows] == [author["name"]] * 2
+    assert all(row["shelf"] == 0 and "biography" not in row for row in rows)
+
+    again = run(project, environment, "-m", "app.migrate", "Nothing")
+    assert again.returncode == 0
+    assert "nothing to migrate" in again.stdout
+    assert len(list(tmp_path.glob("data.db.bak-*"))) == 3  # no backup when nothing changes

@@ -102,12 +102,13 @@ def main(arguments: list[str]) -> int:
     config.attributes["allow_drops"] = options.allow_drops
     engine = create_engine(sync_url(database_url), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        current = up_to_date(connection, config)
+        empty = not inspect(connection).get_table_names()
+        current = not empty and up_to_date(connection, config)
     if current:
         engine.dispose()
         print("The database already matches the models: nothing to migrate.")
         return 0
-    backup = back_up(database_url)
+    backup = None if empty else back_up(database_url)
     if backup is not None:
         print(f"Backed up the database to {backup}")
     written = None
