@@ -117,7 +117,7 @@ def main(arguments: list[str]) -> int:
             adopted = adopt(connection, config)
         engine.dispose()
         if adopted is not None:
-            print(f"The database had no migration history; it has the schema of {adopted}.")
+            print(f"No migration history: recorded the database at {adopted}, whose schema it has.")
         command.upgrade(config, "head")
         try:
             command.check(config)
