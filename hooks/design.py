@@ -1489,6 +1489,10 @@ class Design:
                 "models that are Pydantic schemas and SQLAlchemy tables at once",
             ),
             ("pydantic-settings>=2.6,<3", "settings from environment variables and `.env`"),
+            (
+                "fastapi-offline>=1.7,<2",
+                "Swagger UI and ReDoc served by the app itself, so `/docs` works without a CDN",
+            ),
         ]
         if self.jwt:
             deps += [

@@ -1,0 +1,116 @@
+"""Swagger UI and ReDoc of a rendered app, loaded in headless Chromium with no network beyond loopback.
+
+The app serves the docs' JavaScript and CSS itself (fastapi-offline), so the pages must render every
+resource's tag and every operation from the app's own schema. Each test saves a screenshot in
+tests/artifacts/. `.ci/run` installs Debian's chromium and sets REQUIRE_BROWSER=1, so in CI a missing
+browser fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+from tests.test_http import model_of, serve
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = next(
+    (path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None
+)
+CASES = [
+    pytest.param("default", False, "jwt", id="default-sync-jwt"),
+    pytest.param("shop-orders", True, "none", id="shop-orders-async-none"),
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(
+                "REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install chromium)"
+            )
+        pytest.skip("no chromium on PATH: apt-get install chromium (.ci/run does)")
+    return CHROMIUM
+
+
+def headless(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """One Chromium run with a fresh profile and nothing that reaches beyond loopback."""
+    return subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=15000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(("design", "async_db", "auth"), CASES)
+def test_swagger_ui_and_redoc_show_every_operation(
+    rendered: Callable[..., Path],
+    chromium: str,
+    tmp_path: Path,
+    design: str,
+    async_db: bool,
+    auth: str,
+) -> None:
+    project = rendered(design, async_db=async_db, auth=auth)
+    model = model_of(design, async_db, auth)
+    with serve(project, tmp_path, async_db) as client:
+        schema = client.get("/openapi.json").json()
+        swagger = headless(
+            chromium, tmp_path / "profile-swagger", "--dump-dom", f"{client.base_url}/docs"
+        )
+        redoc = headless(
+            chromium, tmp_path / "profile-redoc", "--dump-dom", f"{client.base_url}/redoc"
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        screenshot = ARTIFACTS / f"swagger-ui-{design}-{'async' if async_db else 'sync'}-{auth}.png"
+        screenshot.unlink(missing_ok=True)
+        shot = headless(
+            chromium,
+            tmp_path / "profile-shot",
+            "--window-size=1280,2400",
+            f"--screenshot={screenshot}",
+            f"{client.base_url}/docs",
+        )
+    assert swagger.returncode == 0, swagger.stderr[-4000:]
+    assert redoc.returncode == 0, redoc.stderr[-4000:]
+
+    tags = [r.tag for r in model.resources] + (["auth", "users"] if model.jwt else [])
+    operations = [
+        (op["tags"][0], op["operationId"])
+        for path_item in schema["paths"].values()
+        for op in path_item.values()
+    ]
+    assert {tag for tag, _ in operations} == set(tags)
+    dom = swagger.stdout
+    assert f"<title>{model.project_name} - Swagger UI</title>" in dom
+    missing_tags = [tag for tag in tags if f'id="operations-tag-{tag}"' not in dom]
+    assert not missing_tags, f"Swagger UI shows no section for {missing_tags}"
+    missing_ops = [op for tag, op in operations if f'id="operations-{tag}-{op}"' not in dom]
+    assert not missing_ops, f"Swagger UI shows no block for {missing_ops}"
+    missing_redoc = [tag for tag in tags if f'id="tag/{tag}"' not in redoc.stdout]
+    assert not missing_redoc, f"ReDoc shows no section for {missing_redoc}"
+
+    assert shot.returncode == 0, shot.stderr[-4000:]
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), f"{screenshot} is not a PNG"
+    assert screenshot.stat().st_size > 20_000, f"{screenshot} looks blank"
