@@ -48,6 +48,7 @@ def test_fuzzing_finds_no_server_error(
                 "--request-timeout",
                 "10",
             ],
+            cwd=tmp_path,  # schemathesis keeps its cache in .schemathesis/ of the working directory
             capture_output=True,
             text=True,
             timeout=600,
