@@ -47,8 +47,9 @@ def design(count: int) -> list[dict[str, object]]:
 
 
 def plain_template(project: Path, dst: Path) -> Path:
-    """A template whose files are `project`'s rendered files verbatim: Copier's cost, none of ours."""
-    shutil.copytree(project, dst, ignore=shutil.ignore_patterns(".copier-answers.yml"))
+    """A template whose files are `project`'s files verbatim, laid out as ours: Copier's cost alone."""
+    shutil.copytree(project, dst / "template", ignore=shutil.ignore_patterns(".copier-answers.yml"))
+    (dst / "copier.yml").write_text("_subdirectory: template\n")  # as ours: Copier skips .git/
     git(dst, "init", "-q", "-b", "main")
     git(dst, "add", "-A")
     git(dst, "commit", "-q", "-m", "plain")
@@ -92,13 +93,10 @@ def main() -> int:
     repeat = parser.parse_args().repeat
     work = Path(tempfile.mkdtemp(prefix="bench-generation-"))
     try:
-        floor_template = work / "floor"
-        (floor_template).mkdir()
-        (floor_template / "README.md").write_text("hello\n")
-        git(floor_template, "init", "-q", "-b", "main")
-        git(floor_template, "add", "-A")
-        git(floor_template, "commit", "-q", "-m", "floor")
-        git(floor_template, "tag", "1.0.0")
+        one_file = work / "one-file"
+        one_file.mkdir()
+        (one_file / "README.md").write_text("hello\n")
+        floor_template = plain_template(one_file, work / "floor")
         template = make_template_repo(work / "template")
         runs = iter(range(10**6))
 
