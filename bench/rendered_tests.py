@@ -27,11 +27,11 @@ from tests.helpers import make_template_repo, render  # noqa: E402
 
 
 def run_suite(project: Path) -> tuple[float, int]:
-    """Seconds for one `pytest -q` of the project, and how many tests passed."""
+    """Seconds for one `pytest` of the project, and how many tests passed."""
     env = {**os.environ, "PYTHONPATH": str(project)}
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
         cwd=project,
         env=env,
         capture_output=True,
