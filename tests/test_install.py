@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -20,7 +21,9 @@ def test_fresh_venv_install_then_own_tests(
 ) -> None:
     """Nothing from this repository's environment leaks in, so a missing dependency cannot hide.
     Dependencies follow `auth` and `async_db` only; these two cover both values of each."""
-    project = rendered(design, async_db=async_db, auth=auth)
+    # A copy: building the package writes *.egg-info/ and build/ into the tree, and the rendered
+    # project is shared with the other tests of this session.
+    project = shutil.copytree(rendered(design, async_db=async_db, auth=auth), tmp_path / "project")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from tests.conftest import DESIGNS
 from tests.helpers import run_project_pytest
@@ -27,6 +30,26 @@ def tool(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", *args], cwd=project, capture_output=True, text=True, timeout=600
     )
+
+
+def unmet_requirements(project: Path) -> list[str]:
+    """The project's requirements (runtime and dev) that this shared environment does not meet.
+
+    The variants are tested here rather than installed one by one (tests/test_install.py installs
+    two from scratch), so what the shared environment holds must be what pip would install.
+    """
+    table = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    unmet = []
+    for text in [*table["dependencies"], *table["optional-dependencies"]["dev"]]:
+        requirement = Requirement(text)
+        try:
+            version = importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            unmet.append(f"{text} (not installed)")
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            unmet.append(f"{text} (installed: {version})")
+    return unmet
 
 
 @pytest.fixture(scope="session")
