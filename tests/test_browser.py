@@ -53,6 +53,7 @@ def headless(chromium: str, profile: Path, *args: str) -> subprocess.CompletedPr
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-dev-shm-usage",  # containers often give /dev/shm only 64 MB
             f"--user-data-dir={profile}",
             "--virtual-time-budget=15000",
             *args,
