@@ -1010,7 +1010,11 @@ class Resource:
     @property
     def types_import(self) -> str:
         """What the model module takes from app.models.types."""
-        names = ["Int64", "Offset"] if any(f.kind in ("int", "ref") for f in self.fields) else ["Offset"]
+        names = (
+            ["Int64", "Offset"]
+            if any(f.kind in ("int", "ref") for f in self.fields)
+            else ["Offset"]
+        )
         if self.uses_url:
             names.insert(0, "HttpUrlStr")
         return import_line("app.models.types", names)
@@ -1235,7 +1239,9 @@ class Resource:
         }.get(action)
         # -- source of the route ------------------------------------------------
         constant = f"{rule.action.upper()}_SCOPES"
-        security = f"Security(authorize, scopes={constant})" if rule.scopes else "Security(authorize)"
+        security = (
+            f"Security(authorize, scopes={constant})" if rule.scopes else "Security(authorize)"
+        )
         needs_grant = not public and self.owned and (rule.owner or action == "create")
         decorator_args = [f'"{path.removeprefix(self.path)}"']
         decorator_args.append(f"status_code=status.{STATUS_NAMES[status]}")
