@@ -73,7 +73,6 @@ def load(
     url: str, method: str, seconds: float, concurrency: int, body: object = None, token: str = ""
 ) -> dict[str, float]:
     """wrk against one URL; a Lua script sets the method, JSON body and bearer token."""
-    script = Path(tempfile.mkstemp(suffix=".lua")[1])
     lines = [f"wrk.method = {json.dumps(method)}"]
     if body is not None:
         lines += [
@@ -82,7 +81,9 @@ def load(
         ]
     if token:
         lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
-    script.write_text("\n".join(lines) + "\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write("\n".join(lines) + "\n")
+    script = Path(file.name)
     command = ["wrk", "--threads", "1", "--connections", str(concurrency)]
     command += ["--duration", f"{seconds:g}s", "--latency", "--script", str(script), url]
     try:
