@@ -8,11 +8,9 @@ Run: python bench/rendered_tests.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,21 +21,13 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 from generation import design  # noqa: E402
 
-from tests.helpers import make_template_repo, render  # noqa: E402
+from tests.helpers import make_template_repo, render, run_project_pytest  # noqa: E402
 
 
 def run_suite(project: Path) -> tuple[float, int]:
     """Seconds for one `pytest` of the project, and how many tests passed."""
-    env = {**os.environ, "PYTHONPATH": str(project)}
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    result = run_project_pytest(project, timeout=1800)
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     passed = re.search(r"(\d+) passed", result.stdout)
