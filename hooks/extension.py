@@ -1,4 +1,8 @@
-"""Copier's bridge to the design model: validates the answers and puts `design` in every template's context."""
+"""Copier's bridge to the design model: validates the answers and puts `design` in every context.
+
+Copier loads this file by path, twice in one process during an update (the old and the new
+template version), so the `hooks` package is imported under a name unique to its folder.
+"""
 
 from __future__ import annotations
 
@@ -14,30 +18,10 @@ from typing import Any
 import yaml
 from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
+from jinja2 import Environment
 from jinja2.ext import Extension
 
-
-def _load_design_module() -> ModuleType:
-    """This template version's design.py, under a name of its own: an update loads two versions in one process."""
-    path = Path(__file__).with_name("design.py")
-    name = (
-        f"copier_fastapi_spec_design_{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]}"
-    )
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while it executes
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_design = _load_design_module()
-DesignError = _design.DesignError
-build_design = _design.build_design
-wrap_call = _design.wrap_call
-wrap_condition = _design.wrap_condition
-
+HOOKS = Path(__file__).resolve().parent
 ANSWER_KEYS = (
     "project_name",
     "description",
@@ -50,7 +34,27 @@ ANSWER_KEYS = (
     "resources",
 )
 
-_cache: dict[str, Any] = {}  # design.Design, of this template version's module
+
+def _hooks_package() -> str:
+    """Import this template version's `hooks` package under a name of its own; return that name."""
+    name = f"copier_fastapi_spec_{hashlib.sha1(str(HOOKS).encode()).hexdigest()[:12]}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, HOOKS / "__init__.py", submodule_search_locations=[str(HOOKS)]
+        )
+        assert spec is not None and spec.loader is not None
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return name
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"{_hooks_package()}.{name}")
+
+
+_validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
+_cache: dict[str, Any] = {}  # design.Design, of this template version's package
 
 
 def design_from(answers: Any) -> Any:
@@ -63,14 +67,14 @@ def design_from(answers: Any) -> Any:
     cache_key = json.dumps(picked, sort_keys=True, default=str)
     if cache_key not in _cache:
         try:
-            _cache[cache_key] = build_design(picked)
-        except DesignError as error:
+            _cache[cache_key] = _validate.build_design(picked)
+        except _module("design").DesignError as error:
             raise UserMessageError(error.message) from None
     return _cache[cache_key]
 
 
 class DesignContext(ContextHook):
-    """Adds the validated `design` to the context of every rendered file and path."""
+    """Adds the validated `design` to the context of every rendered file, path and task."""
 
     def hook(self, context: dict[str, Any]) -> None:
         if str(context.get("_copier_phase")) == "prompt" or any(
@@ -85,12 +89,18 @@ class DesignContext(ContextHook):
         context["async_"] = "async " if design.async_db else ""
 
 
-class DesignHelpers(Extension):
-    """Layout helpers the templates call, so wrapped lines come out as ruff format writes them."""
+class DesignFilters(Extension):
+    """Filters that escape design text for the file it lands in, and the spec's file tree."""
 
-    def __init__(self, environment: Any) -> None:
+    def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.globals["call"] = wrap_call
-        environment.globals["condition"] = wrap_condition
-        for name in ("requirement_name", "requirement_range", "md_cell", "md_code"):
-            environment.filters[name] = getattr(_design, name)
+        for name in ("py_str", "toml_str", "md_cell", "md_code", "md_text"):
+            environment.filters[name] = getattr(_literals, name)
+        environment.globals["project_tree"] = self._project_tree
+        environment.globals["python_files"] = _tree.python_files
+
+    def _project_tree(self, design: Any) -> str:
+        def render(text: str, resource: Any) -> str:
+            return self.environment.from_string(text).render(design=design, r=resource)
+
+        return str(_tree.project_tree(design, render))

@@ -15,7 +15,14 @@ from copier import run_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yml"))
-TEMPLATE_FILES = ("copier.yml", "template", "hooks", "README.md", "CHANGELOG.md")
+TEMPLATE_FILES = (
+    "copier.yml",
+    "template",
+    "hooks",
+    "requirements-project.txt",
+    "README.md",
+    "CHANGELOG.md",
+)
 
 
 def git(cwd: Path, *args: str) -> str:

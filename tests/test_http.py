@@ -18,8 +18,10 @@ import pytest
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "hooks"))
-from design import Design, Resource, build_design  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from hooks.design import Design  # noqa: E402
+from hooks.resources import Resource  # noqa: E402
+from hooks.validate import build_design  # noqa: E402
 
 ADMIN = {"username": "admin@example.com", "password": "walk-admin-password"}
 

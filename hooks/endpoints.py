@@ -1,0 +1,205 @@
+"""The endpoint table: one row per route, read by the routers, the spec and the tests alike.
+
+A resource's five CRUD routes and the auth and user routes are rows of the same `Endpoint`, so
+the status codes, errors and scopes a router declares are the ones section 6 of the spec lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+STATUS_NAMES = {200: "HTTP_200_OK", 201: "HTTP_201_CREATED", 204: "HTTP_204_NO_CONTENT"}
+PAGE_PARAMS = ("offset", "limit")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route: what its router declares and what the spec documents."""
+
+    action: str
+    method: str
+    path: str  # below the API prefix, e.g. /books/{book_id}
+    router_prefix: str  # the APIRouter's prefix, e.g. /books
+    function: str
+    summary: str
+    status: int
+    errors: tuple[int, ...]
+    auth: str  # "public", "authenticated" or who may, in words
+    scopes: tuple[str, ...] = ()
+    request_body: str | None = None  # what the spec shows as the body
+    response_model: str | None = None
+    path_params: tuple[str, ...] = ()
+    query_params: tuple[str, ...] = ()
+    grant: bool = False  # the handler takes the caller's Grant (owner scoping)
+    rule: str = ""  # the design's permission key (`read` for list), naming the scopes constant
+
+    @property
+    def route(self) -> str:
+        """The path as the router's decorator writes it, below the router's prefix."""
+        return self.path.removeprefix(self.router_prefix)
+
+    @property
+    def scopes_constant(self) -> str:
+        """`READ_SCOPES`: where the router declares this route's scopes."""
+        return f"{self.rule.upper()}_SCOPES"
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    @property
+    def public(self) -> bool:
+        return self.auth == "public"
+
+    @property
+    def error_list(self) -> str:
+        """The arguments of `error_responses(...)`."""
+        return ", ".join(map(str, self.errors))
+
+
+def crud_errors(
+    action: str, *, public: bool, forbidden: bool, unique: bool, referenced: bool
+) -> tuple[int, ...]:
+    """The error statuses one CRUD route can answer with."""
+    errors: list[int] = [400] if action in ("create", "update") else []
+    if not public:
+        errors.append(401)
+        if forbidden:
+            errors.append(403)
+    if action in ("read", "update", "delete"):
+        errors.append(404)
+    if (action in ("create", "update") and unique) or (action == "delete" and referenced):
+        errors.append(409)
+    errors.append(422)
+    return tuple(errors)
+
+
+def system_endpoints(
+    *, admin_role: str, default_role: str, open_signup: bool
+) -> tuple[Endpoint, ...]:
+    """The auth and user routes of a design with logins."""
+    admin = (admin_role,)
+    who = f"`{admin_role}`"
+    one = "/users/{user_id}"
+    rows = [
+        Endpoint(
+            "login",
+            "POST",
+            "/auth/token",
+            "/auth",
+            "login",
+            "Log in (OAuth2 password flow: the e-mail goes in `username`)",
+            200,
+            (401, 422),
+            "public",
+            request_body="form: `username`, `password`",
+            response_model="Token",
+        )
+    ]
+    if open_signup:
+        rows.append(
+            Endpoint(
+                "register",
+                "POST",
+                "/auth/register",
+                "/auth",
+                "register",
+                f"Sign up; new accounts get the `{default_role}` role",
+                201,
+                (400, 409, 422),
+                "public",
+                request_body="`UserRegister`",
+                response_model="UserPublic",
+            )
+        )
+    rows += [
+        Endpoint(
+            "me",
+            "GET",
+            "/users/me",
+            "/users",
+            "read_me",
+            "The caller's own account",
+            200,
+            (401,),
+            "authenticated",
+            response_model="UserPublic",
+        ),
+        Endpoint(
+            "list",
+            "GET",
+            "/users",
+            "/users",
+            "list_users",
+            "List accounts",
+            200,
+            (401, 403, 422),
+            who,
+            admin,
+            response_model="UserPage",
+            query_params=PAGE_PARAMS,
+        ),
+        Endpoint(
+            "create",
+            "POST",
+            "/users",
+            "/users",
+            "create_user",
+            "Create an account with any role",
+            201,
+            (400, 401, 403, 409, 422),
+            who,
+            admin,
+            request_body="`UserCreate`",
+            response_model="UserPublic",
+        ),
+        Endpoint(
+            "read",
+            "GET",
+            one,
+            "/users",
+            "read_user",
+            "Read one account",
+            200,
+            (401, 403, 404, 422),
+            who,
+            admin,
+            response_model="UserPublic",
+            path_params=("user_id",),
+        ),
+        Endpoint(
+            "update",
+            "PATCH",
+            one,
+            "/users",
+            "update_user",
+            "Change name, password or role, or deactivate",
+            200,
+            (400, 401, 403, 404, 422),
+            who,
+            admin,
+            request_body="`UserUpdate`",
+            response_model="UserPublic",
+            path_params=("user_id",),
+        ),
+        Endpoint(
+            "delete",
+            "DELETE",
+            one,
+            "/users",
+            "delete_user",
+            "Delete an account (not your own; not while it owns rows)",
+            204,
+            (401, 403, 404, 409, 422),
+            who,
+            admin,
+            path_params=("user_id",),
+            grant=True,
+        ),
+    ]
+    return tuple(rows)
+
+
+def by_action(endpoints: Sequence[Endpoint]) -> dict[str, Endpoint]:
+    return {ep.action: ep for ep in endpoints}

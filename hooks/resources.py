@@ -1,0 +1,265 @@
+"""One resource of the design: its names, fields, permission rules and endpoint table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .endpoints import Endpoint, by_action, crud_errors
+from .fields import FieldSpec
+from .naming import article, pascal, words
+from .permissions import SUCCESS, Rule
+
+ACTIONS = ("create", "list", "read", "update", "delete")
+# The classes each resource's model module defines, by suffix, and what each is.
+MODEL_CLASSES = {
+    "": "table model",
+    "Base": "shared fields",
+    "Create": "create body",
+    "Update": "update body",
+    "Public": "response model",
+    "Page": "page model",
+    "Query": "list query",
+    "Sort": "sort keys",
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    plural: str
+    description: str
+    owned: bool
+    fields: tuple[FieldSpec, ...]
+    rules: Mapping[str, Rule]
+    jwt: bool = True
+    referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
+
+    # -- names -----------------------------------------------------------------------------
+    @property
+    def class_name(self) -> str:
+        return pascal(self.name)
+
+    @property
+    def table_name(self) -> str:
+        return self.name
+
+    @property
+    def explicit_table_name(self) -> bool:
+        """`__tablename__` only where SQLModel's default (the lower-cased class name) differs."""
+        return self.class_name.lower() != self.table_name
+
+    @property
+    def label(self) -> str:
+        return words(self.name)
+
+    @property
+    def a_label(self) -> str:
+        """`a book`, `an author`."""
+        return article(self.label)
+
+    @property
+    def plural_label(self) -> str:
+        return words(self.plural)
+
+    @property
+    def path(self) -> str:
+        """The URL segment: `book_loans` -> `/book-loans`."""
+        return "/" + self.plural.replace("_", "-")
+
+    @property
+    def tag(self) -> str:
+        return self.plural.replace("_", "-")
+
+    @property
+    def id_param(self) -> str:
+        return f"{self.name}_id"
+
+    @property
+    def generated_classes(self) -> list[tuple[str, str]]:
+        """(class, what it is) of every class the model module defines, enums included."""
+        classes = [(self.class_name + suffix, role) for suffix, role in MODEL_CLASSES.items()]
+        classes += [(f.enum_class, f"enum of field '{f.name}'") for f in self.enums]
+        return classes
+
+    # -- fields ----------------------------------------------------------------------------
+    def kinds(self) -> frozenset[str]:
+        return frozenset(f.kind for f in self.fields)
+
+    def uses(self, *kinds: str) -> bool:
+        """Whether any field is of one of these kinds."""
+        return any(f.kind in kinds for f in self.fields)
+
+    def default_uses(self, kind: str) -> bool:
+        """Whether a field of this kind has a non-null default (its literal needs an import)."""
+        return any(f.kind == kind and f.default is not None for f in self.fields)
+
+    @property
+    def refs(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.kind == "ref")
+
+    @property
+    def enums(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.kind == "enum")
+
+    @property
+    def unique_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.unique)
+
+    @property
+    def filters(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.filterable)
+
+    @property
+    def required_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if not f.optional and not f.has_default)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns a PATCH may leave out but not set to null."""
+        return tuple(f.column for f in self.fields if not f.optional)
+
+    @property
+    def sort_columns(self) -> tuple[str, ...]:
+        return ("id", *(f.column for f in self.fields if f.sortable))
+
+    @property
+    def sort_keys(self) -> tuple[str, ...]:
+        """Every `sort=` value the list endpoint accepts."""
+        return tuple(key for c in self.sort_columns for key in (c, f"-{c}"))
+
+    @property
+    def has_checks(self) -> bool:
+        """Whether writes need the service's own checks (references, unique values)."""
+        return bool(self.refs or self.unique_fields)
+
+    @property
+    def ref_models(self) -> list[tuple[str, str]]:
+        """(module, class) of every other resource a ref points at."""
+        return sorted({(f.ref_table, f.ref_class) for f in self.refs if f.ref != self.name})
+
+    @property
+    def referenced_by_text(self) -> str:
+        """`loans`, `loans or reviews`, `loans, holds or reviews`: for the 409 message."""
+        *head, last = self.referenced_by or ("",)
+        return f"{', '.join(head)} or {last}" if head else last
+
+    # -- permissions -----------------------------------------------------------------------
+    def rule(self, action: str) -> Rule:
+        return self.rules["read" if action == "list" else action]
+
+    @property
+    def all_public(self) -> bool:
+        return not self.jwt or all(rule.public for rule in self.rules.values())
+
+    @property
+    def scope_constants(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(`READ_SCOPES`, scopes) for each rule that demands scopes: declared once per router."""
+        if not self.jwt:
+            return []
+        return [
+            (f"{a.upper()}_SCOPES", rule.scopes) for a, rule in self.rules.items() if rule.scopes
+        ]
+
+    def access(self, action: str, role: str | None) -> int:
+        """The status a caller of `role` (None: no token) gets for `action` on another's row."""
+        if not self.jwt:
+            return SUCCESS[action]
+        return self.rule(action).status_for(action, role)
+
+    def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
+        return [(a, role, self.access(a, role)) for a in ACTIONS for role in (None, *roles)]
+
+    def owner_only_role(self, roles: Sequence[str]) -> str | None:
+        """A role that may create rows but reaches them only as their owner, for the isolation test."""
+        for role in roles:
+            if self.access("create", role) == 201 and self.access("read", role) == 404:
+                return role
+        return None
+
+    # -- generated tests -------------------------------------------------------------------
+    @property
+    def required_refs(self) -> tuple[FieldSpec, ...]:
+        """Refs a new row must set: the generated tests create those rows first."""
+        return tuple(f for f in self.refs if not f.optional)
+
+    @property
+    def testable_filters(self) -> tuple[FieldSpec, ...]:
+        """Filters whose test rows differ: optional refs stay null, one-value enums cannot."""
+        return tuple(
+            f
+            for f in self.filters
+            if not (f.kind == "ref" and f.optional)
+            and not (f.kind == "enum" and len(f.enum_values) < 2)
+        )
+
+    @property
+    def patch_field(self) -> FieldSpec | None:
+        """The field the generated update tests change: a plain one, so no other rule interferes."""
+        plain = [f for f in self.fields if f.kind != "ref" and not f.unique]
+        return plain[0] if plain else None
+
+    # -- endpoints -------------------------------------------------------------------------
+    @cached_property
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        """The five CRUD routes, in the order the router declares them."""
+        return tuple(self._endpoint(action) for action in ACTIONS)
+
+    def endpoint(self, action: str) -> Endpoint:
+        return by_action(self.endpoints)[action]
+
+    @property
+    def uses_grant(self) -> bool:
+        return any(ep.grant for ep in self.endpoints)
+
+    @property
+    def uses_dependency_guard(self) -> bool:
+        return any(not ep.public and not ep.grant for ep in self.endpoints)
+
+    def _endpoint(self, action: str) -> Endpoint:
+        c, n = self.class_name, self.name
+        rule = self.rule(action)
+        public = rule.public or not self.jwt
+        one = f"{self.path}/{{{self.id_param}}}"
+        method, path, status, function = {
+            "create": ("POST", self.path, 201, f"create_{n}"),
+            "list": ("GET", self.path, 200, f"list_{self.plural}"),
+            "read": ("GET", one, 200, f"read_{n}"),
+            "update": ("PATCH", one, 200, f"update_{n}"),
+            "delete": ("DELETE", one, 204, f"delete_{n}"),
+        }[action]
+        summary = {
+            "create": f"Create {self.a_label}",
+            "list": f"List {self.plural_label}",
+            "read": f"Read one {self.label}",
+            "update": f"Change some fields of {self.a_label}",
+            "delete": f"Delete {self.a_label}",
+        }[action]
+        body = {"create": f"{c}Create", "update": f"{c}Update"}.get(action)
+        return Endpoint(
+            action=action,
+            method=method,
+            path=path,
+            router_prefix=self.path,
+            function=function,
+            summary=summary,
+            status=status,
+            errors=crud_errors(
+                action,
+                public=public,
+                forbidden=bool(rule.scopes) and not rule.owner,
+                unique=bool(self.unique_fields),
+                referenced=bool(self.referenced_by),
+            ),
+            auth="public" if public else rule.summary,
+            scopes=() if public else rule.scopes,
+            request_body=f"`{body}`" if body else None,
+            response_model={"list": f"{c}Page", "delete": None}.get(action, f"{c}Public"),
+            path_params=(self.id_param,) if path == one else (),
+            query_params=("offset", "limit", "sort", *(f.column for f in self.filters))
+            if action == "list"
+            else (),
+            grant=not public and self.owned and (rule.owner or action == "create"),
+            rule=rule.action,
+        )

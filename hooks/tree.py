@@ -1,0 +1,128 @@
+"""The project's file tree for the spec's section 2, read from `template/` itself.
+
+Each rendered path is the template's path with its Jinja evaluated (`{% if %}` segments, one file
+per resource for `{% yield %}`), and each file's note is the first line of its module docstring, so
+the tree cannot fall behind the files it describes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .design import Design
+from .resources import Resource
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "template"
+_IF = re.compile(r"^\{% if design\.(\w+) %\}(.*)\{% endif %\}$")
+_YIELD = re.compile(r"\{% yield r from design\.resources %\}\{\{ r\.name \}\}\{% endyield %\}")
+FOLDER_NOTES = {
+    "app": "the application package",
+    "app/core": "settings, security, errors, middleware",
+    "app/models": "SQLModel models: one module per resource",
+    "app/rules": "your business rules: created once, never overwritten",
+    "app/routers": "HTTP endpoints: one APIRouter per resource",
+    "app/services": "data access and checks: keyword-only functions",
+    "docs": "this specification",
+    "migrations": "Alembic environment and migrations",
+    "migrations/versions": "one file per schema change",
+    "tests": "pytest suite, no server needed",
+}
+# Files without a module docstring to read the note from.
+FILE_NOTES = {
+    ".copier-answers.yml": "the design (Copier's answers); change it with `copier update`",
+    ".env.example": "every setting, documented",
+    ".gitattributes": "line endings",
+    ".gitignore": "what git leaves out",
+    "README.md": "how to install, run, test and migrate",
+    "alembic.ini": "Alembic configuration",
+    "docs/api-design-spec.md": "this specification",
+    "migrations/script.py.mako": "the template of new migrations",
+    "pyproject.toml": "dependencies and tool settings",
+}
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str  # relative to the project root
+    source: Path  # the template file it comes from
+    resource: Resource | None  # the resource of a per-resource file
+
+
+def rendered_files(design: Design, template: Path = TEMPLATE) -> list[RenderedFile]:
+    """Every file `copier copy` writes for this design, sorted by path."""
+    files: list[RenderedFile] = []
+    for source in sorted(
+        p for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
+        relative = source.relative_to(template).as_posix().removesuffix(".jinja")
+        relative = relative.replace("{{_copier_conf.answers_file}}", ".copier-answers.yml")
+        for path, resource in _expand(design, relative):
+            files.append(RenderedFile(path, source, resource))
+    return sorted(files, key=lambda f: f.path)
+
+
+def _expand(design: Design, relative: str) -> Iterator[tuple[str, Resource | None]]:
+    segments = []
+    for segment in relative.split("/"):
+        condition = _IF.match(segment)
+        if condition:
+            if not getattr(design, condition[1]):
+                return
+            segment = condition[2]
+        segments.append(segment)
+    path = "/".join(segments)
+    if _YIELD.search(path):
+        for resource in design.resources:
+            yield _YIELD.sub(resource.name, path), resource
+    else:
+        yield path, None
+
+
+SKIP_IF_EXISTS = ("app/rules/", "migrations/versions/")  # as copier.yml's _skip_if_exists
+
+
+def python_files(design: Design, *, kept: bool = False) -> list[str]:
+    """The rendered Python modules the formatter pass lays out.
+
+    Files Copier writes only once (`app/rules/`, the first migration) are the user's after the
+    first copy: with `kept`, only those; without, every other module.
+    """
+    return [
+        f.path
+        for f in rendered_files(design)
+        if f.path.endswith(".py") and f.path.startswith(SKIP_IF_EXISTS) == kept
+    ]
+
+
+def docstring_line(source: Path) -> str:
+    """The first line of a template's module docstring, Jinja unrendered; "" if it has none."""
+    lines = source.read_text().split("\n")
+    first = next((line for line in lines if line.startswith('"""')), "")
+    return first.removeprefix('"""').split('"""', 1)[0].rstrip(".")
+
+
+def project_tree(design: Design, render: Callable[[str, Resource | None], str]) -> str:
+    """The rendered files as an indented tree, two spaces a level, with what each part holds.
+
+    `render(text, resource)` renders a docstring's Jinja the way Copier renders the file.
+    """
+    lines = [f"{design.slug}/"]
+    seen: set[str] = set()
+    for file in rendered_files(design):
+        parts = file.path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in seen:
+                seen.add(folder)
+                lines.append(_line(depth, parts[depth - 1] + "/", FOLDER_NOTES.get(folder, "")))
+        note = FILE_NOTES.get(file.path) or render(docstring_line(file.source), file.resource)
+        lines.append(_line(len(parts), parts[-1], note))
+    return "\n".join(lines)
+
+
+def _line(depth: int, name: str, note: str) -> str:
+    line = "  " * depth + name
+    return f"{line:<40} # {note}" if note else line

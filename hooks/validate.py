@@ -1,0 +1,341 @@
+"""The design language's top level: raw Copier answers in, a `Design` out, or `DesignError`
+listing every problem, each naming the resource and field and saying how to fix it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from .design import Design, DesignError
+from .fields import FieldSpec, parse_field
+from .naming import identifier_problem, pluralize, slugify
+from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions
+from .resources import Resource
+
+AUTH_MODES = ("jwt", "none")
+API_PREFIX = re.compile(r"^(/[a-z0-9][a-z0-9_\-]*)*$")
+RESOURCE_KEYS = ("name", "plural", "description", "owned", "fields", "permissions")
+# The built-in account model and the modules every project has.
+RESERVED_RESOURCE_NAMES = frozenset(
+    {"user", "users", "auth", "app", "api", "api_router", "core", "db", "deps", "main"}
+    | {"health", "conftest", "types", "migrate", "rules", "errors", "security", "config"}
+    # parameters of the generated services and routers that a resource's own name would shadow
+    | {"session", "service", "changes", "grant", "query", "router"}
+)
+# Attributes the generated models already have, or names whose shadowing breaks a model body.
+RESERVED_FIELD_NAMES = {
+    "id": "a generated column",
+    "owner_id": "a generated column",
+    "owner": "a generated column",
+    "offset": "a list query parameter",
+    "limit": "a list query parameter",
+    "sort": "a list query parameter",
+    "metadata": "an attribute of every SQLModel table",
+    "registry": "an attribute of every SQLModel table",
+    "field_validator": "the validator the update model imports",
+    "reject_null": "the update model's validator",
+    "self": "the models' own methods",
+    "cls": "the models' own methods",
+    **{t: "a type the models use" for t in ("str", "int", "float", "bool", "date", "datetime")},
+    **{t: "a type the models use" for t in ("list", "dict", "decimal", "uuid")},
+}
+# Class names the generated modules import; a generated class of the same name would shadow them.
+RESERVED_CLASS_NAMES = frozenset(
+    {"Annotated", "Any", "AsyncSession", "Date", "Decimal", "Depends", "EmailStr", "Enum"}
+    | {"ErrorBody", "Field", "FieldError", "Grant", "HttpUrl", "HttpUrlStr", "Int64", "Literal"}
+    | {"Offset", "Path", "Query", "Request", "Response", "Role", "RowId", "Security", "Session"}
+    | {"Settings", "SQLModel", "StrEnum", "Text", "Token", "UUID", "User", "AwareDatetime"}
+)
+
+
+def build_design(answers: Mapping[str, Any]) -> Design:
+    """Validate the answers and build the design, or raise `DesignError` naming every problem."""
+    problems: list[str] = []
+    project_name = " ".join(str(answers.get("project_name") or "").split())
+    if not slugify(project_name)[:1].isalpha():
+        problems.append(
+            f"project_name: {project_name!r} gives no package name: it needs an ASCII letter "
+            "first among its letters and digits (e.g. 'Café Orders', 'O'Brien's Books')"
+        )
+    raw_prefix = answers.get("api_prefix", "/api/v1")
+    api_prefix = str(raw_prefix or "").rstrip("/")
+    if not API_PREFIX.match(api_prefix):
+        problems.append(
+            f"api_prefix: {raw_prefix!r} must be empty or a path like /api/v1 (lower-case segments)"
+        )
+    auth = str(answers.get("auth", "jwt"))
+    if auth not in AUTH_MODES:
+        problems.append(f"auth: {auth!r} is not a mode; choose jwt or none")
+    jwt = auth == "jwt"
+    roles, default_role, role_problems = validate_roles(
+        auth, answers.get("roles"), answers.get("default_role")
+    )
+    problems += role_problems
+
+    raw_resources = _as_list(answers.get("resources"))
+    if raw_resources is None:
+        raise DesignError(
+            [
+                *problems,
+                "resources: must be a YAML list of resources (see the design language in README)",
+            ]
+        )
+    if not raw_resources:
+        problems.append("resources: the design has no resources; add at least one")
+    resources = _resources(raw_resources, roles=roles, jwt=jwt, problems=problems)
+    resources = _link(resources, problems)
+    problems += required_ref_cycles(resources)
+    if problems:
+        raise DesignError(problems)
+    return Design(
+        project_name=project_name,
+        description=str(answers.get("description") or "").strip(),
+        api_prefix=api_prefix,
+        auth=auth,
+        roles=roles,
+        default_role=default_role,
+        open_signup=bool(answers.get("open_signup", False)) and jwt,
+        async_db=bool(answers.get("async_db", False)),
+        resources=tuple(resources),
+    )
+
+
+def validate_roles(
+    auth: str, roles: object, default_role: object
+) -> tuple[tuple[str, ...], str, list[str]]:
+    """The roles (administrator first) and the sign-up role, or the problems found."""
+    if auth != "jwt":
+        return ("admin",), "admin", []
+    role_list = _as_list(roles)
+    if not role_list:
+        return (
+            (),
+            "",
+            [
+                "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]"
+            ],
+        )
+    problems: list[str] = []
+    clean: list[str] = []
+    for role in role_list:
+        problem = identifier_problem("role", role)
+        if problem:
+            problems.append(f"roles: {problem}")
+        elif role in SPECIAL_WORDS:
+            problems.append(f"roles: {role!r} is a permission word, not a role; pick another name")
+        elif role in clean:
+            problems.append(f"roles: {role!r} is listed twice; list each role once")
+        else:
+            clean.append(role)
+    if not isinstance(default_role, str) or default_role not in clean:
+        problems.append(
+            f"default_role: {default_role!r} is not one of the roles ({', '.join(clean)}); pick one of them"
+        )
+    return tuple(clean), str(default_role), problems
+
+
+def _resources(
+    raw_resources: Sequence[Any], *, roles: Sequence[str], jwt: bool, problems: list[str]
+) -> list[Resource]:
+    resources: list[Resource] = []
+    seen: dict[str, int] = {}
+    plurals: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    class_owner: dict[str, str] = {}
+    for index, raw in enumerate(raw_resources, start=1):
+        if not isinstance(raw, Mapping):
+            problems.append(
+                f"resources[{index}]: each resource must be a mapping with at least `name:` and `fields:`"
+            )
+            continue
+        name = raw.get("name")
+        where = f"resource '{name}'" if isinstance(name, str) and name else f"resources[{index}]"
+        problem = identifier_problem("resource", name)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        assert isinstance(name, str)
+        unknown = sorted(set(map(str, raw)) - set(RESOURCE_KEYS))
+        if unknown:
+            problems.append(
+                f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a resource takes "
+                + ", ".join(RESOURCE_KEYS)
+            )
+        if name in RESERVED_RESOURCE_NAMES:
+            problems.append(
+                f"{where}: the name {name!r} is taken by the generated project "
+                + ("(the built-in account model); " if name in ("user", "users") else "; ")
+                + "rename the resource (e.g. 'member' or 'customer')"
+            )
+            continue
+        if name in seen:
+            problems.append(
+                f"{where}: defined twice (resources {seen[name]} and {index}); merge them"
+            )
+            continue
+        seen[name] = index
+        plural = raw.get("plural") or pluralize(name)
+        if raw.get("plural") is not None:
+            problem = identifier_problem("plural", plural)
+            if problem:
+                problems.append(f"{where}: {problem}")
+                continue
+        if plural in RESERVED_RESOURCE_NAMES:
+            problems.append(
+                f"{where}: the plural {plural!r} is taken by the generated project; set another `plural:`"
+            )
+        other = plurals.get(plural)
+        if other is not None:
+            problems.append(
+                f"{where}: has the same plural {plural!r} as resource '{other}'; set a different `plural:`"
+            )
+        plurals[plural] = name
+        path = "/" + str(plural).replace("_", "-")
+        if path in paths and paths[path] != name and other is None:
+            problems.append(
+                f"{where}: its path {path} is also resource '{paths[path]}'s; set a different `plural:`"
+            )
+        paths[path] = name
+
+        owned = raw.get("owned", False)
+        if not isinstance(owned, bool):
+            problems.append(f"{where}: owned must be true or false, not {owned!r}")
+            owned = False
+        owned = owned and jwt
+        fields = _fields(where, name, raw.get("fields"), problems)
+        words, permission_problems = validate_permissions(
+            where, raw.get("permissions"), owned=owned, roles=roles, jwt=jwt
+        )
+        problems += permission_problems
+        admin = roles[0] if roles else "admin"
+        resource = Resource(
+            name=name,
+            plural=str(plural),
+            description=str(raw.get("description") or "").strip(),
+            owned=owned,
+            fields=tuple(fields),
+            rules={a: Rule(action=a, words=words[a], admin_role=admin) for a in PERMISSION_KEYS},
+            jwt=jwt,
+        )
+        problems += _class_problems(where, resource, class_owner)
+        resources.append(resource)
+    return resources
+
+
+def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) -> list[FieldSpec]:
+    if not isinstance(raw_fields, Mapping) or not raw_fields:
+        problems.append(
+            f"{where}: `fields:` must map each field name to its type, e.g. {{title: str(200)}}"
+        )
+        return []
+    fields: list[FieldSpec] = []
+    for field_name, field_raw in raw_fields.items():
+        fwhere = f"{where}, field '{field_name}'"
+        problem = identifier_problem("field", field_name)
+        if problem:
+            problems.append(f"{fwhere}: {problem}")
+            continue
+        reason = RESERVED_FIELD_NAMES.get(field_name)
+        if reason or field_name.startswith("model_"):
+            problems.append(
+                f"{fwhere}: the name {field_name!r} collides with "
+                f"{reason or 'the methods of every Pydantic model'} in the generated code; "
+                "rename the field"
+            )
+            continue
+        spec, field_problems = parse_field(resource, field_name, field_raw)
+        problems += field_problems
+        if spec is not None:
+            fields.append(spec)
+    columns: dict[str, str] = {}
+    for spec in fields:
+        if spec.column in columns:
+            problems.append(
+                f"{where}, field '{spec.name}': its column {spec.column!r} collides with field "
+                f"'{columns[spec.column]}'; rename one of them"
+            )
+        columns[spec.column] = spec.name
+    return fields
+
+
+def _class_problems(where: str, resource: Resource, class_owner: dict[str, str]) -> list[str]:
+    """Every class the resource generates must be new: not imported, not another's."""
+    problems: list[str] = []
+    for class_name, role in resource.generated_classes:
+        if class_name in RESERVED_CLASS_NAMES:
+            problems.append(
+                f"{where}: would generate the class {class_name} ({role}), which shadows a name the "
+                "generated code imports; rename the resource or field"
+            )
+        elif class_name in class_owner:
+            problems.append(
+                f"{where}: would generate the class {class_name} ({role}), which "
+                f"{class_owner[class_name]} already generates; rename one of them"
+            )
+        else:
+            class_owner[class_name] = f"resource '{resource.name}' ({role})"
+    return problems
+
+
+def _link(resources: list[Resource], problems: list[str]) -> list[Resource]:
+    """Resolve refs once every resource is known, and tell each resource who refers to it."""
+    by_name = {r.name: r for r in resources}
+    linked: list[Resource] = []
+    for resource in resources:
+        fields = []
+        for spec in resource.fields:
+            if spec.kind == "ref":
+                target = by_name.get(spec.ref or "")
+                if target is None:
+                    known = ", ".join(sorted(by_name)) or "none"
+                    problems.append(
+                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r} names no "
+                        f"resource (known: {known}); fix the name or add that resource"
+                    )
+                    continue
+                spec = replace(spec, ref_class=target.class_name)
+            fields.append(spec)
+        referencing = dict.fromkeys(
+            r.plural_label
+            for r in resources
+            for f in r.fields
+            if f.kind == "ref" and f.ref == resource.name
+        )
+        linked.append(replace(resource, fields=tuple(fields), referenced_by=tuple(referencing)))
+    return linked
+
+
+def required_ref_cycles(resources: Sequence[Resource]) -> list[str]:
+    """Required refs that loop back (a -> b -> a, or a -> a) leave no row that can be created first."""
+    edges = {r.name: [f for f in r.refs if not f.optional] for r in resources}
+    problems: list[str] = []
+    reported: set[frozenset[str]] = set()
+
+    def walk(start: str, name: str, path: list[str]) -> None:
+        for spec in edges.get(name, []):
+            target = spec.ref or ""
+            if target == start:
+                cycle = frozenset(path)
+                if cycle not in reported:
+                    reported.add(cycle)
+                    loop = " -> ".join([*path, start])
+                    problems.append(
+                        f"resource '{start}': required refs form a loop ({loop}), so no row could "
+                        "ever be created first; make one of these refs optional with `?`"
+                    )
+            elif target not in path and target in edges:
+                walk(start, target, [*path, target])
+
+    for resource in resources:
+        walk(resource.name, resource.name, [resource.name])
+    return problems
+
+
+def _as_list(value: object) -> list[Any] | None:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return None
