@@ -5,7 +5,8 @@ The modules, by concern:
 
 - `naming`: names, plurals, slugs and enum member names derived from the design's words;
 - `literals`: values written into Python, TOML and Markdown, escaped for each;
-- `fields`: the field language (`str(200)?`, `enum(a, b) = a`, `ref author`) and its types;
+- `fields`: one field and the facts it implies (Python, JSON and SQL types, test values);
+- `parsing`: the field language (`str(200)?`, `enum(a, b) = a`, `ref author`) parsed into fields;
 - `permissions`: who may do what, the scopes a route demands and the status each role gets;
 - `resources`: one resource, with its fields, rules and endpoint table;
 - `endpoints`: the rows of the endpoint table, for resources and for the auth and user routes;

@@ -9,8 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 from .design import Design, DesignError
-from .fields import FieldSpec, parse_field
+from .fields import FieldSpec
 from .naming import identifier_problem, pluralize, slugify
+from .parsing import parse_field
 from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions
 from .resources import Resource
 
@@ -240,9 +241,8 @@ def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) 
         reason = RESERVED_FIELD_NAMES.get(field_name)
         if reason or field_name.startswith("model_"):
             problems.append(
-                f"{fwhere}: the name {field_name!r} collides with "
-                f"{reason or 'the methods of every Pydantic model'} in the generated code; "
-                "rename the field"
+                f"{fwhere}: the name {field_name!r} collides with a name the generated code uses "
+                f"({reason or 'the methods of every Pydantic model'}); rename the field"
             )
             continue
         spec, field_problems = parse_field(resource, field_name, field_raw)

@@ -23,6 +23,7 @@ VARIANTS = [
 ] + [
     pytest.param("long-names", False, "jwt", id="long-names-sync-jwt"),
     pytest.param("long-names", True, "none", id="long-names-async-none"),
+    pytest.param("free-text", False, "jwt", id="free-text-sync-jwt"),
 ]
 
 

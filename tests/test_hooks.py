@@ -1,0 +1,184 @@
+"""The hooks package's small modules: names, escaping, requirements, the file tree, the refusals."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+from packaging.requirements import Requirement as PipRequirement
+
+from tests.helpers import ROOT
+
+sys.path.insert(0, str(ROOT))
+from hooks import dependencies, literals, naming, tree  # noqa: E402
+from hooks.design import DesignError  # noqa: E402
+from hooks.validate import build_design  # noqa: E402
+
+TRICKY = [
+    "",
+    'say "hi"',
+    "it's",
+    "back\\slash",
+    "two\nlines",
+    "tab\there",
+    "{{ braces }} and {% tags %}",
+    "café — naïve ✓",
+    "`tick` and ``double``",
+    "pipe | and <b>html</b>",
+    "\\n is not a newline",
+]
+
+
+def answers(resources: list[Any], **overrides: Any) -> dict[str, Any]:
+    return {
+        "project_name": "Lending Library",
+        "auth": "jwt",
+        "roles": ["admin", "librarian", "member"],
+        "default_role": "member",
+        "resources": resources,
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "plural"),
+    [
+        ("book_16", "book_16s"),
+        ("entry", "entries"),
+        ("day", "days"),
+        ("status", "statuses"),
+        ("wolf", "wolves"),
+        ("series", "series"),
+        ("time_entry", "time_entries"),
+    ],
+)
+def test_plurals_keep_digits_and_follow_english(name: str, plural: str) -> None:
+    assert naming.pluralize(name) == plural
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("book", "a book"), ("author", "an author"), ("user", "a user"), ("hour", "an hour")],
+)
+def test_articles(words: str, expected: str) -> None:
+    assert naming.article(words) == expected
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_python_literals_round_trip(text: str) -> None:
+    assert ast.literal_eval(literals.py_str(text)) == text
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_toml_strings_round_trip(text: str) -> None:
+    assert tomllib.loads(f"value = {literals.toml_str(text)}")["value"] == text
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_markdown_cells_and_code_spans_render_as_written(text: str) -> None:
+    md = MarkdownIt("commonmark").enable("table")
+    row = md.render(f"| a | b |\n| --- | --- |\n| {literals.md_cell(text)} | x |\n")
+    assert row.count("<td>") == 2, row
+    if text.strip():
+        code = md.render(literals.md_code(text)).strip()
+        assert code.count("<code>") == 1, code
+
+
+def test_every_requirement_is_valid_and_the_formatter_pin_is_in_the_projects_range() -> None:
+    requirements = dependencies.read_requirements()
+    assert {r.group for r in requirements} == set(dependencies.GROUPS)
+    for requirement in requirements:
+        assert PipRequirement(requirement.requirement).name
+    pin = next(
+        line.split("==")[1].strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.startswith("ruff==")
+    )
+    ruff = next(r for r in requirements if r.name == "ruff")
+    assert PipRequirement(ruff.requirement).specifier.contains(pin)
+
+
+def test_a_malformed_requirement_line_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "requirements-project.txt"
+    path.write_text("fastapi>=0.1\n")
+    with pytest.raises(ValueError, match=r"requirements-project.txt:1: expected"):
+        dependencies.read_requirements(path)
+
+
+def test_every_template_file_and_folder_has_a_note_in_the_tree() -> None:
+    design = build_design(answers([{"name": "book", "fields": {"title": "str"}}]))
+    files = tree.rendered_files(design)
+    assert {f.path for f in files} >= {"app/models/book.py", "tests/test_book.py", "README.md"}
+    for file in files:
+        if file.path.endswith("__init__.py") and not file.source.read_text().strip():
+            continue  # an empty package marker
+        note = tree.FILE_NOTES.get(file.path) or tree.docstring_line(file.source)
+        assert note, f"{file.path} has no note: give it a module docstring or a FILE_NOTES entry"
+    folders = {f.path.rsplit("/", 1)[0] for f in files if "/" in f.path}
+    assert folders <= set(tree.FOLDER_NOTES), folders - set(tree.FOLDER_NOTES)
+
+
+def test_the_formatter_pass_never_touches_the_users_files() -> None:
+    design = build_design(answers([{"name": "book", "fields": {"title": "str"}}]))
+    formatted = tree.python_files(design)
+    assert "app/models/book.py" in formatted and "tests/test_book.py" in formatted
+    assert not [p for p in formatted if p.startswith(("app/rules/", "migrations/versions/"))]
+    assert set(tree.python_files(design, kept=True)) == {
+        "app/rules/__init__.py",
+        "app/rules/book.py",
+        "migrations/versions/0001_initial.py",
+    }
+
+
+def test_no_hooks_module_is_long_or_builds_python_statements() -> None:
+    for module in (ROOT / "hooks").glob("*.py"):
+        source = module.read_text()
+        assert len(source.splitlines()) <= 500, f"{module.name} is over 500 lines"
+        assert not re.search(r"""["'](async )?def |["']return |["']@router""", source), module.name
+        assert "eval(" not in source, module.name
+
+
+@pytest.mark.parametrize("name", ["Café Orders", "O'Brien's Books", "  Spaced   Out  "])
+def test_project_names_are_free_text_with_an_ascii_slug(name: str) -> None:
+    design = build_design(answers([{"name": "book", "fields": {"t": "str"}}], project_name=name))
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", design.slug), design.slug
+
+
+def test_a_project_name_without_letters_is_refused() -> None:
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([{"name": "book", "fields": {"t": "str"}}], project_name="42 ✓"))
+    assert refused.value.problems[0].startswith("project_name: '42 ✓' gives no package name")
+
+
+@pytest.mark.parametrize("field", ["query", "session", "response", "detail", "rows", "changes"])
+def test_names_of_generated_locals_are_fine_as_field_names(field: str) -> None:
+    design = build_design(answers([{"name": "book", "fields": {field: "str"}}]))
+    assert design.resources[0].fields[0].name == field
+
+
+@pytest.mark.parametrize("field", ["page", "public", "base", "create", "update", "query"])
+def test_an_enum_class_colliding_with_a_generated_model_is_refused(field: str) -> None:
+    resource = {"name": "ticket", "fields": {field: "enum(a, b)"}}
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([resource]))
+    clash = f"Ticket{field.capitalize()}"
+    assert any(
+        f"would generate the class {clash} (enum of field '{field}')" in problem
+        for problem in refused.value.problems
+    ), refused.value.problems
+
+
+def test_the_endpoint_table_drives_the_system_routes() -> None:
+    design = build_design(answers([{"name": "book", "fields": {"t": "str"}}], open_signup=False))
+    routes = {(ep.method, ep.path): ep for ep in design.system_endpoints}
+    assert ("POST", "/auth/register") not in routes
+    assert routes[("GET", "/users")].scopes == ("admin",)
+    assert routes[("DELETE", "/users/{user_id}")].route == "/{user_id}"
+    assert json.loads(json.dumps([ep.errors for ep in design.system_endpoints]))
