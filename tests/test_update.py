@@ -30,7 +30,7 @@ DIRTY = (
     "Destination repository is dirty; cannot continue. "
     "Please commit or stash your local changes and retry."
 )
-UNSAFE = "Template uses potentially unsafe feature: jinja_extensions."
+UNSAFE = "Template uses potentially unsafe features: jinja_extensions, tasks."
 NOT_GIT_TEMPLATE = "Updating is only supported in git-tracked templates."
 
 
