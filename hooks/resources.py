@@ -35,6 +35,7 @@ class Resource:
     rules: Mapping[str, Rule]
     jwt: bool = True
     referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
+    referrers: tuple[FieldSpec, ...] = field(default=())  # the ref fields (of any resource) to it
 
     # -- names -----------------------------------------------------------------------------
     @property
@@ -193,6 +194,17 @@ class Resource:
             if not (f.kind == "ref" and f.optional)
             and not (f.kind == "enum" and len(f.enum_values) < 2)
         )
+
+    @property
+    def sort_test_field(self) -> FieldSpec | None:
+        """A column whose test values order rows otherwise than their ids, for the sort test."""
+        ordered = ("str", "int", "float", "decimal", "date", "datetime", "email")
+        return next((f for f in self.fields if f.kind in ordered), None)
+
+    @property
+    def clearable_field(self) -> FieldSpec | None:
+        """An optional field the test rows fill in, for the PATCH-to-null test."""
+        return next((f for f in self.fields if f.optional and f.kind != "ref"), None)
 
     @property
     def patch_field(self) -> FieldSpec | None:

@@ -297,13 +297,16 @@ def _link(resources: list[Resource], problems: list[str]) -> list[Resource]:
                     continue
                 spec = replace(spec, ref_class=target.class_name)
             fields.append(spec)
-        referencing = dict.fromkeys(
-            r.plural_label
-            for r in resources
-            for f in r.fields
-            if f.kind == "ref" and f.ref == resource.name
+        referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)
+        referencing = dict.fromkeys(by_name[f.resource].plural_label for f in referrers)
+        linked.append(
+            replace(
+                resource,
+                fields=tuple(fields),
+                referenced_by=tuple(referencing),
+                referrers=referrers,
+            )
         )
-        linked.append(replace(resource, fields=tuple(fields), referenced_by=tuple(referencing)))
     return linked
 
 

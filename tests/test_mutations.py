@@ -1,0 +1,558 @@
+"""The rendered test suite catches real defects: each deliberate mutation of a rendered project
+must make that project's own tests fail.
+
+Every mutation is a small textual edit of a rendered file that changes what the API does (never one
+the database or another layer silently undoes). The edit must apply exactly once, so the catalogue
+cannot rot unnoticed when the templates change. A mutation "is killed" when the rendered suite
+reports a failed test: an import error, a collection error or a fixture error is no kill.
+
+Every mutation must be killed: a survivor names a test the template should generate.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_project_pytest
+
+# The rendered project's own `addopts` are replaced, so the output has a known shape: quiet, a
+# short summary of what failed, no captured logs, and the summary line last.
+PYTEST_ARGS = ("-o", "addopts=", "-q", "-x", "-rfE", "--tb=line", "--show-capture=no")
+CACHES = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `old`, which must occur exactly once in `path`, with `new`."""
+
+    path: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Mutation:
+    id: str
+    breaks: str
+    module: str
+    edits: tuple[Edit, ...]
+    design: str = "default"
+    async_db: bool = False
+    select: str | None = None  # a `-k` expression, where the catching test comes late in the module
+
+    @property
+    def build(self) -> tuple[str, bool]:
+        return self.design, self.async_db
+
+
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    summary: str
+    failed: list[str] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def killed(self) -> bool:
+        return (
+            self.returncode == 1
+            and " failed" in self.summary
+            and "error" not in self.summary
+            and bool(self.failed)
+        )
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0 and " passed" in self.summary and "failed" not in self.summary
+
+
+BOOK_SERVICE = "app/services/book.py"
+LOAN_SERVICE = "app/services/loan.py"
+BOOK_ROUTER = "app/routers/book.py"
+
+MUTATIONS = [
+    # --- lists: filters, sorting, paging --------------------------------------------------------
+    Mutation(
+        "list-filter-dropped",
+        "GET /books ignores its exact-match filters (genre, available, author_id)",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "statement = select(Book).filter_by(**filters)",
+                "statement = select(Book)",
+            ),
+        ),
+    ),
+    Mutation(
+        "sort-descending-ignored",
+        "`sort=-field` sorts ascending",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                'order = column.desc() if query.sort.startswith("-") else column.asc()',
+                "order = column.asc()",
+            ),
+        ),
+    ),
+    Mutation(
+        "sort-direction-swapped",
+        "`sort=field` sorts descending and `sort=-field` ascending",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                'order = column.desc() if query.sort.startswith("-") else column.asc()',
+                'order = column.asc() if query.sort.startswith("-") else column.desc()',
+            ),
+        ),
+    ),
+    Mutation(
+        "sort-field-ignored",
+        "`sort=title` (any field) sorts by id",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                'column = col(getattr(Book, query.sort.removeprefix("-")))',
+                "column = col(Book.id)",
+            ),
+        ),
+    ),
+    Mutation(
+        "offset-ignored",
+        "`offset` is ignored: every page is the first",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "statement.offset(query.offset).limit(query.limit)",
+                "statement.limit(query.limit)",
+            ),
+        ),
+    ),
+    Mutation(
+        "limit-ignored",
+        "`limit` is ignored: a page holds every row",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "statement.offset(query.offset).limit(query.limit)",
+                "statement.offset(query.offset)",
+            ),
+        ),
+    ),
+    Mutation(
+        "total-ignores-filters",
+        "a page's `total` counts every loan, not those the filters and the owner scope leave",
+        "tests/test_loan.py",
+        (
+            Edit(
+                LOAN_SERVICE,
+                "select(func.count()).select_from(statement.subquery())",
+                "select(func.count()).select_from(Loan)",
+            ),
+        ),
+    ),
+    # --- uniqueness and references ---------------------------------------------------------------
+    Mutation(
+        "unique-dropped",
+        "a taken isbn is accepted: the service check and the column's UNIQUE constraint are gone "
+        "(the constraint alone would still answer 409 through the IntegrityError handler)",
+        "tests/test_book.py",
+        (
+            Edit(
+                "app/models/book.py",
+                "isbn: str = Field(max_length=13, unique=True)",
+                "isbn: str = Field(max_length=13)",
+            ),
+            Edit(
+                BOOK_SERVICE, 'UNIQUE_COLUMNS = ("isbn",)', "UNIQUE_COLUMNS: tuple[str, ...] = ()"
+            ),
+        ),
+    ),
+    Mutation(
+        "conflict-is-400",
+        "a conflict (taken value, referenced row) answers 400 instead of 409",
+        "tests/test_book.py",
+        (
+            Edit(
+                "app/core/errors.py",
+                "class Conflict(AppError):\n    status_code = status.HTTP_409_CONFLICT",
+                "class Conflict(AppError):\n    status_code = status.HTTP_400_BAD_REQUEST",
+            ),
+        ),
+    ),
+    Mutation(
+        "unique-conflicts-with-itself",
+        "PATCH that resends a book's own isbn is refused as taken (409)",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "col(getattr(Book, column)) == value, col(Book.id) != book_id)",
+                "col(getattr(Book, column)) == value)",
+            ),
+        ),
+    ),
+    Mutation(
+        "reference-check-dropped",
+        "a missing author_id is no longer refused with a 422 naming the field (the foreign key "
+        "still refuses the row, as a 409 without the field)",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, '    "author_id": Author,\n', ""),),
+    ),
+    Mutation(
+        "references-not-enforced",
+        "SQLite's foreign keys are off: an author who still has books can be deleted (204), "
+        "leaving the books pointing at nothing",
+        "tests/test_author.py",
+        (
+            Edit(
+                "app/db.py",
+                'cursor.execute("PRAGMA foreign_keys=ON")',
+                'cursor.execute("SELECT 1")',
+            ),
+        ),
+    ),
+    # --- changes and deletes ---------------------------------------------------------------------
+    Mutation(
+        "update-sends-everything",
+        "PATCH ignores `exclude_unset`: fields left out are written as null",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "changes = book_in.model_dump(exclude_unset=True)",
+                "changes = book_in.model_dump()",
+            ),
+        ),
+    ),
+    Mutation(
+        "update-cannot-clear",
+        "PATCH drops nulls: an optional field (pages) can no longer be cleared, yet 200 is answered",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "changes = book_in.model_dump(exclude_unset=True)",
+                "changes = book_in.model_dump(exclude_unset=True, exclude_none=True)",
+            ),
+        ),
+    ),
+    Mutation(
+        "null-guard-dropped",
+        "PATCH {title: null} on a required field is no longer a 422 naming the field (the NOT "
+        "NULL column turns it into a 409 conflict)",
+        "tests/test_book.py",
+        (
+            Edit(
+                "app/models/book.py",
+                '@field_validator("title", "isbn", "genre", "available", "author_id")',
+                '@field_validator("isbn", "genre", "available", "author_id")',
+            ),
+        ),
+    ),
+    Mutation(
+        "update-not-applied",
+        "PATCH answers 200 but changes nothing",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "    book.sqlmodel_update(changes)\n", ""),),
+    ),
+    Mutation(
+        "delete-is-a-no-op",
+        "DELETE answers 204 but the row stays",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "    session.delete(book)\n", ""),),
+    ),
+    # --- status codes ----------------------------------------------------------------------------
+    Mutation(
+        "create-is-200",
+        "POST /books answers 200 instead of 201",
+        "tests/test_book.py",
+        (Edit(BOOK_ROUTER, "status.HTTP_201_CREATED", "status.HTTP_200_OK"),),
+    ),
+    Mutation(
+        "delete-is-200",
+        "DELETE /books/{id} answers 200 instead of 204",
+        "tests/test_book.py",
+        (Edit(BOOK_ROUTER, "status.HTTP_204_NO_CONTENT", "status.HTTP_200_OK"),),
+    ),
+    Mutation(
+        "not-found-is-403",
+        "a missing row answers 403 instead of 404",
+        "tests/test_book.py",
+        (
+            Edit(
+                "app/core/errors.py",
+                "class NotFound(AppError):\n    status_code = status.HTTP_404_NOT_FOUND",
+                "class NotFound(AppError):\n    status_code = status.HTTP_403_FORBIDDEN",
+            ),
+        ),
+    ),
+    # --- permissions -----------------------------------------------------------------------------
+    Mutation(
+        "delete-scope-widened",
+        "librarians may delete authors, which the design keeps for admin",
+        "tests/test_author.py",
+        (
+            Edit(
+                "app/routers/author.py",
+                'DELETE_SCOPES = ["admin"]',
+                'DELETE_SCOPES = ["admin", "librarian"]',
+            ),
+        ),
+        select="permissions and delete",
+    ),
+    Mutation(
+        "create-guard-removed",
+        "anyone, even without a token, may create books",
+        "tests/test_book.py",
+        (Edit(BOOK_ROUTER, "    dependencies=[Security(authorize, scopes=CREATE_SCOPES)],\n", ""),),
+    ),
+    Mutation(
+        "users-list-guard-removed",
+        "every role may list the user accounts",
+        "tests/test_users.py",
+        (
+            Edit(
+                "app/routers/users.py",
+                "    dependencies=[admin_only],\n    responses=error_responses(401, 403, 422),",
+                "    responses=error_responses(401, 403, 422),",
+            ),
+        ),
+    ),
+    Mutation(
+        "register-as-admin",
+        "open sign-up hands out the administrator role",
+        "tests/test_auth.py",
+        (Edit("app/routers/auth.py", "role=Role.member)", "role=Role.admin)"),),
+    ),
+    Mutation(
+        "password-not-checked",
+        "logging in needs an e-mail only",
+        "tests/test_auth.py",
+        (
+            Edit(
+                "app/services/user.py",
+                "if user is None or not valid or not user.is_active:",
+                "if user is None or not user.is_active:",
+            ),
+        ),
+    ),
+    Mutation(
+        "token-signature-not-verified",
+        "forged, tampered and unsigned tokens are accepted",
+        "tests/test_auth.py",
+        (
+            Edit(
+                "app/core/security.py",
+                'options={"require": ["exp", "sub"]}',
+                'options={"require": ["exp", "sub"], "verify_signature": False}',
+            ),
+        ),
+    ),
+    Mutation(
+        "deactivated-token-accepted",
+        "a deactivated user's existing token keeps working",
+        "tests/test_auth.py",
+        (
+            Edit(
+                "app/deps.py",
+                "if user is None or not user.is_active:",
+                "if user is None:",
+            ),
+        ),
+    ),
+    # --- ownership -------------------------------------------------------------------------------
+    Mutation(
+        "owner-ignored-on-read",
+        "a member reads and changes another member's loan",
+        "tests/test_loan.py",
+        (
+            Edit(
+                LOAN_SERVICE,
+                "if row is None or (owner_id is not None and row.owner_id != owner_id):",
+                "if row is None:",
+            ),
+        ),
+        select="owners",
+    ),
+    Mutation(
+        "owner-ignored-on-list",
+        "a member's list shows every member's loans",
+        "tests/test_loan.py",
+        (Edit(LOAN_SERVICE, "statement = statement.filter_by(owner_id=owner_id)", "pass"),),
+        select="owners",
+    ),
+    Mutation(
+        "owner-scope-unrestricted",
+        "a caller let in through the `owner` scope reaches every row",
+        "tests/test_loan.py",
+        (
+            Edit(
+                "app/deps.py",
+                "return Grant(user=user, owner_id=user.id)",
+                "return Grant(user=user, owner_id=None)",
+            ),
+        ),
+        select="owners",
+    ),
+    # --- the async build ---------------------------------------------------------------------------
+    Mutation(
+        "async-list-filter-dropped",
+        "GET /books ignores its filters (async build)",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "statement = select(Book).filter_by(**filters)",
+                "statement = select(Book)",
+            ),
+        ),
+        async_db=True,
+    ),
+    Mutation(
+        "async-owner-ignored-on-read",
+        "a member reads another member's loan (async build)",
+        "tests/test_loan.py",
+        (
+            Edit(
+                LOAN_SERVICE,
+                "if row is None or (owner_id is not None and row.owner_id != owner_id):",
+                "if row is None:",
+            ),
+        ),
+        async_db=True,
+        select="owners",
+    ),
+    Mutation(
+        "async-update-not-applied",
+        "PATCH answers 200 but changes nothing (async build)",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "    book.sqlmodel_update(changes)\n", ""),),
+        async_db=True,
+    ),
+    # --- the task tracker: owned rows that owners may also change and delete ---------------------
+    Mutation(
+        "tasks-owner-ignored-on-delete",
+        "an engineer deletes someone else's task",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/routers/task.py",
+                "owner_id=grant.owner_id)\n    service.delete_task(",
+                ")\n    service.delete_task(",
+            ),
+        ),
+        design="task-tracker",
+        select="permissions and delete",
+    ),
+    Mutation(
+        "tasks-update-scope-widened",
+        "engineers may change every task, not only their own",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/routers/task.py",
+                'UPDATE_SCOPES = ["admin", "lead", "owner"]',
+                'UPDATE_SCOPES = ["admin", "lead", "engineer", "owner"]',
+            ),
+        ),
+        design="task-tracker",
+        select="permissions and update",
+    ),
+    Mutation(
+        "tasks-self-reference-unchecked",
+        "a missing parent task is no longer a 422 naming parent_id",
+        "tests/test_task.py",
+        (Edit("app/services/task.py", '    "parent_id": Task,\n', ""),),
+        design="task-tracker",
+    ),
+]
+
+BUILDS = sorted({mutation.build for mutation in MUTATIONS})
+
+
+@pytest.fixture
+def no_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the rendered suite without this environment's pytest plugins (schemathesis, hypothesis,
+    ...): the project depends on none, and importing them costs seconds a run."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
+def copy_project(project: Path, dst: Path) -> Path:
+    return Path(shutil.copytree(project, dst, ignore=CACHES, symlinks=True))
+
+
+def apply(project: Path, edit: Edit) -> None:
+    target = project / edit.path
+    text = target.read_text()
+    count = text.count(edit.old)
+    assert count == 1, (
+        f"{edit.path}: the text to mutate occurs {count} times (the template changed? update the "
+        f"catalogue):\n{edit.old}"
+    )
+    target.write_text(text.replace(edit.old, edit.new))
+
+
+def run_suite(project: Path, *modules: str) -> Outcome:
+    result: subprocess.CompletedProcess[str] = run_project_pytest(
+        project, *PYTEST_ARGS, *modules, timeout=300
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    summary = lines[-1] if lines else ""
+    failed = [line for line in lines if line.startswith("FAILED ")]
+    output = result.stdout[-4000:] + result.stderr[-2000:]
+    return Outcome(result.returncode, summary, failed, output)
+
+
+@pytest.mark.parametrize(
+    ("design", "async_db"),
+    [pytest.param(*build, id=f"{build[0]}-{'async' if build[1] else 'sync'}") for build in BUILDS],
+)
+def test_unmutated_copy_passes(
+    rendered: Callable[..., Path], tmp_path: Path, no_plugins: None, design: str, async_db: bool
+) -> None:
+    """The kills below are real: the same copy, unmutated, passes every module they run."""
+    modules = sorted({m.module for m in MUTATIONS if m.build == (design, async_db)})
+    project = copy_project(rendered(design, async_db=async_db), tmp_path / "project")
+    outcome = run_suite(project, *modules)
+    assert outcome.passed, outcome.output
+
+
+@pytest.mark.parametrize("mutation", [pytest.param(m, id=m.id) for m in MUTATIONS])
+def test_the_rendered_suite_kills_the_mutation(
+    rendered: Callable[..., Path], tmp_path: Path, no_plugins: None, mutation: Mutation
+) -> None:
+    project = copy_project(
+        rendered(mutation.design, async_db=mutation.async_db), tmp_path / "project"
+    )
+    for edit in mutation.edits:
+        apply(project, edit)
+    selection = ("-k", mutation.select) if mutation.select else ()
+    outcome = run_suite(project, mutation.module, *selection)
+    assert outcome.returncode != 0, f"{mutation.id} ({mutation.breaks}) survived {mutation.module}"
+    assert outcome.killed, (
+        f"not a test failure (import, collection or setup error?):\n{outcome.output}"
+    )
+
+
+def test_the_catalogue_is_well_formed() -> None:
+    ids = [mutation.id for mutation in MUTATIONS]
+    assert len(ids) == len(set(ids)), "mutation ids must be unique"
+    for mutation in MUTATIONS:
+        assert re.fullmatch(r"[a-z0-9-]+", mutation.id), mutation.id
+        assert mutation.edits and mutation.breaks, mutation.id
+        assert re.fullmatch(r"tests/test_\w+\.py", mutation.module), mutation.id
+        for edit in mutation.edits:
+            assert edit.old != edit.new, mutation.id
