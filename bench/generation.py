@@ -4,7 +4,8 @@ The floor is Copier copying a one-file template in the same run, so the ratios h
 A second baseline splits the time: Copier copying the very files a design renders, as plain files of
 a template without Jinja, pays Copier's per-file cost but none of this template's; the ratio to it is
 what the templates and the design model add. For `copier update`, the number of files Copier renders
-is counted too, since its algorithm renders the project more than once.
+is counted too, since its algorithm renders the project more than once. The same copy without
+Copier's tasks shows what the ruff pass that lays out the rendered modules costs.
 Run: python bench/generation.py [--repeat N]
 """
 
@@ -100,9 +101,17 @@ def main() -> int:
         template = make_template_repo(work / "template")
         runs = iter(range(10**6))
 
-        def copy(src: Path, data: dict[str, object]) -> Path:
+        def copy(src: Path, data: dict[str, object], *, skip_tasks: bool = False) -> Path:
             dst = work / f"out{next(runs)}"
-            run_copy(str(src), str(dst), data=data, defaults=True, unsafe=True, quiet=True)
+            run_copy(
+                str(src),
+                str(dst),
+                data=data,
+                defaults=True,
+                unsafe=True,
+                quiet=True,
+                skip_tasks=skip_tasks,
+            )
             return dst
 
         floor = timed(lambda: copy(floor_template, {}), repeat)
@@ -116,6 +125,9 @@ def main() -> int:
             plain = plain_template(sample, work / f"plain{count}")
             same_files = timed(lambda p=plain: copy(p, {}), repeat)
             copies[count] = timed(lambda c=count: copy(template, {"resources": design(c)}), repeat)
+            unformatted = timed(
+                lambda c=count: copy(template, {"resources": design(c)}, skip_tasks=True), repeat
+            )
             ratio = copies[count] / floor
             target = TARGETS.get(count)
             verdict = (
@@ -130,6 +142,10 @@ def main() -> int:
             print(
                 f"    {renders.count} files; Copier copying them as plain files: {same_files:.3f} s,"
                 f" so this template costs {copies[count] / same_files:.2f}x Copier's own per-file work"
+            )
+            print(
+                f"    without the ruff task: {unformatted:.3f} s; the formatter pass costs"
+                f" {copies[count] / unformatted - 1:+.0%} of the copy"
             )
 
         def update_adds_one() -> None:

@@ -55,6 +55,18 @@ def make_template_repo(dst: Path, tag: str = "1.0.0") -> Path:
     return dst.resolve()
 
 
+def answers(resources: list[Any], **overrides: Any) -> dict[str, Any]:
+    """Answers of a small library design with three roles, for the design model's unit tests."""
+    return {
+        "project_name": "Lending Library",
+        "auth": "jwt",
+        "roles": ["admin", "librarian", "member"],
+        "default_role": "member",
+        "resources": resources,
+        **overrides,
+    }
+
+
 def load_design(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text())
     assert isinstance(data, dict)

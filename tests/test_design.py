@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
 from hooks.design import DesignError  # noqa: E402
@@ -15,17 +15,6 @@ from hooks.naming import pluralize  # noqa: E402
 from hooks.validate import build_design  # noqa: E402
 
 BOOK = {"name": "book", "fields": {"title": "str(200)"}}
-
-
-def answers(resources: list[Any], **overrides: Any) -> dict[str, Any]:
-    return {
-        "project_name": "Lending Library",
-        "auth": "jwt",
-        "roles": ["admin", "librarian", "member"],
-        "default_role": "member",
-        "resources": resources,
-        **overrides,
-    }
 
 
 def problems(resources: list[Any], **overrides: Any) -> list[str]:

@@ -8,13 +8,12 @@ import re
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
 from packaging.requirements import Requirement as PipRequirement
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
 from hooks import dependencies, literals, naming, tree  # noqa: E402
@@ -34,17 +33,6 @@ TRICKY = [
     "pipe | and <b>html</b>",
     "\\n is not a newline",
 ]
-
-
-def answers(resources: list[Any], **overrides: Any) -> dict[str, Any]:
-    return {
-        "project_name": "Lending Library",
-        "auth": "jwt",
-        "roles": ["admin", "librarian", "member"],
-        "default_role": "member",
-        "resources": resources,
-        **overrides,
-    }
 
 
 @pytest.mark.parametrize(
