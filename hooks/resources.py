@@ -85,9 +85,6 @@ class Resource:
         return classes
 
     # -- fields ----------------------------------------------------------------------------
-    def kinds(self) -> frozenset[str]:
-        return frozenset(f.kind for f in self.fields)
-
     def uses(self, *kinds: str) -> bool:
         """Whether any field is of one of these kinds."""
         return any(f.kind in kinds for f in self.fields)
@@ -224,10 +221,6 @@ class Resource:
     @property
     def uses_grant(self) -> bool:
         return any(ep.grant for ep in self.endpoints)
-
-    @property
-    def uses_dependency_guard(self) -> bool:
-        return any(not ep.public and not ep.grant for ep in self.endpoints)
 
     def _endpoint(self, action: str) -> Endpoint:
         c, n = self.class_name, self.name
