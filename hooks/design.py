@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .dependencies import Requirement, requirements_for
-from .endpoints import Endpoint, by_action, system_endpoints
+from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .fields import FieldSpec
 from .naming import slugify
 from .resources import Resource
@@ -126,6 +126,10 @@ class Design:
         """One auth or users route by action: `login`, `register`, `me`, `list`, ..."""
         return by_action(self.system_endpoints)[action]
 
+    def health(self, action: str) -> Endpoint:
+        """One of the health checks: `healthz` or `readyz`."""
+        return by_action(health_endpoints())[action]
+
     @property
     def endpoint_groups(self) -> list[tuple[str, tuple[Endpoint, ...]]]:
         """Section 6 of the spec: the endpoints, grouped by resource, then auth and users."""
@@ -134,6 +138,7 @@ class Design:
             system = self.system_endpoints
             groups.append(("Auth", tuple(ep for ep in system if ep.router_prefix == "/auth")))
             groups.append(("Users", tuple(ep for ep in system if ep.router_prefix == "/users")))
+        groups.append(("Health", health_endpoints()))
         return groups
 
     # -- the first migration ----------------------------------------------------------------

@@ -33,6 +33,7 @@ class Endpoint:
     query_params: tuple[str, ...] = ()
     grant: bool = False  # the handler takes the caller's Grant (owner scoping)
     rule: str = ""  # the design's permission key (`read` for list), naming the scopes constant
+    prefixed: bool = True  # under the API prefix (the health checks are not)
 
     @property
     def route(self) -> str:
@@ -199,6 +200,38 @@ def system_endpoints(
         ),
     ]
     return tuple(rows)
+
+
+def health_endpoints() -> tuple[Endpoint, ...]:
+    """Liveness and readiness, at the root: probes need no knowledge of the API prefix."""
+    return (
+        Endpoint(
+            "healthz",
+            "GET",
+            "/healthz",
+            "",
+            "healthz",
+            "Liveness: the process answers (the database is not touched)",
+            200,
+            (),
+            "public",
+            response_model="Health",
+            prefixed=False,
+        ),
+        Endpoint(
+            "readyz",
+            "GET",
+            "/readyz",
+            "",
+            "readyz",
+            "Readiness: the database answers and its schema is current",
+            200,
+            (503,),
+            "public",
+            response_model="Health",
+            prefixed=False,
+        ),
+    )
 
 
 def by_action(endpoints: Sequence[Endpoint]) -> dict[str, Endpoint]:

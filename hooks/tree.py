@@ -19,6 +19,8 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "template"
 _IF = re.compile(r"^\{% if design\.(\w+) %\}(.*)\{% endif %\}$")
 _YIELD = re.compile(r"\{% yield r from design\.resources %\}\{\{ r\.name \}\}\{% endyield %\}")
 FOLDER_NOTES = {
+    ".github": "GitHub settings",
+    ".github/workflows": "GitHub Actions workflows",
     "app": "the application package",
     "app/core": "settings, security, errors, middleware",
     "app/models": "SQLModel models: one module per resource",
@@ -33,11 +35,16 @@ FOLDER_NOTES = {
 # Files without a module docstring to read the note from.
 FILE_NOTES = {
     ".copier-answers.yml": "the design (Copier's answers); change it with `copier update`",
+    ".dockerignore": "what `docker build` leaves out of the image",
     ".env.example": "every setting, documented",
+    ".github/workflows/ci.yml": "CI: lint, format, types and tests on every push and pull request",
     ".gitattributes": "line endings",
     ".gitignore": "what git leaves out",
+    ".pre-commit-config.yaml": "ruff and mypy at every commit, from the project's environment",
+    "Dockerfile": "the app's image: SQLite in /data, migrations at start, a user without root",
     "README.md": "how to install, run, test and migrate",
     "alembic.ini": "Alembic configuration",
+    "compose.yaml": "the app and PostgreSQL under Docker Compose (needs a PostgreSQL driver)",
     "docs/api-design-spec.md": "this specification",
     "migrations/script.py.mako": "the template of new migrations",
     "pyproject.toml": "dependencies and tool settings",

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import DESIGNS
-from tests.helpers import run_project_pytest
+from tests.conftest import DESIGNS, design_data
+from tests.helpers import ROOT, render, run_project_pytest
+from tests.test_http import model_of
+
+sys.path.insert(0, str(ROOT))
+from hooks.tree import rendered_files  # noqa: E402
 
 HEADINGS = [
     "1. API Overview",
@@ -80,7 +85,7 @@ def test_a_changed_route_fails_the_agreement_tests(
 ) -> None:
     project = rendered(design, async_db=async_db, auth=auth)
     router = sorted((project / "app" / "routers").glob("*.py"))
-    first = next(path for path in router if path.stem not in ("__init__", "auth", "users"))
+    first = next(path for path in router if path.stem not in ("__init__", "auth", "users", "health"))
     prefix = re.search(r'prefix="(/[^"]+)"', first.read_text())
     assert prefix, first
     copy = drifted(
@@ -139,9 +144,25 @@ def test_drift_between_spec_and_code_fails(
     assert "failed" in result.stdout
 
 
-def test_a_file_the_tree_does_not_list_fails(rendered: Callable[..., Path], tmp_path: Path) -> None:
+def test_the_tree_is_every_rendered_file(template_repo: Path, tmp_path: Path) -> None:
+    project = render(template_repo, tmp_path / "project", design_data("clinic"))
+    on_disk = {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+    assert on_disk == {f.path for f in rendered_files(model_of("clinic", True, "jwt"))}
+
+
+def test_the_tree_tolerates_the_users_files_but_not_missing_ones(
+    rendered: Callable[..., Path], tmp_path: Path
+) -> None:
     project = drifted(rendered("default"), tmp_path, "app/rules/book.py", "", "")
-    (project / "app" / "helpers.py").write_text('"""Not in the spec."""\n')
+    for name in ("Dockerfile", "uv.lock", ".github/workflows/ci.yml", "app/helpers.py"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text("# the user's\n")
+    assert run_project_pytest(project, "tests/test_api_spec.py").returncode == 0
+    (project / ".env.example").rename(project / ".env.sample")
     result = run_project_pytest(project, "tests/test_api_spec.py")
     assert result.returncode == 1
-    assert "files the spec's tree does not list" in result.stdout
+    assert "files the spec's tree lists but are missing" in result.stdout

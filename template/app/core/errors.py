@@ -23,6 +23,7 @@ CODES = {
     status.HTTP_409_CONFLICT: "conflict",
     status.HTTP_422_UNPROCESSABLE_CONTENT: "validation_error",
     status.HTTP_500_INTERNAL_SERVER_ERROR: "internal_error",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "not_ready",
 }
 DESCRIPTIONS = {
     status.HTTP_400_BAD_REQUEST: "The body is not valid JSON",
@@ -31,6 +32,7 @@ DESCRIPTIONS = {
     status.HTTP_404_NOT_FOUND: "No such row, or not one the caller may see",
     status.HTTP_409_CONFLICT: "A unique value is taken, or the row is still referenced",
     status.HTTP_422_UNPROCESSABLE_CONTENT: "Invalid input",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "The database does not answer, or its schema is not current",
 }
 
 
@@ -74,6 +76,12 @@ class NotFound(AppError):
 
 class Conflict(AppError):
     status_code = status.HTTP_409_CONFLICT
+
+
+class NotReady(AppError):
+    """The database cannot serve requests now: a readiness probe's answer."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
 
 
 class InvalidInput(AppError):

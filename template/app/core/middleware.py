@@ -11,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger("app.access")
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+# Probes call these every few seconds: their lines would drown the requests worth reading.
+UNLOGGED_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class RequestContextMiddleware:
@@ -38,14 +40,15 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            logger.info(
-                "%s %s %d %.1fms request_id=%s",
-                scope["method"],
-                scope["path"],
-                status_code,
-                (time.perf_counter() - started) * 1000,
-                request_id,
-            )
+            if scope["path"] not in UNLOGGED_PATHS:
+                logger.info(
+                    "%s %s %d %.1fms request_id=%s",
+                    scope["method"],
+                    scope["path"],
+                    status_code,
+                    (time.perf_counter() - started) * 1000,
+                    request_id,
+                )
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
