@@ -49,7 +49,8 @@ def design(count: int) -> list[dict[str, object]]:
 
 def plain_template(project: Path, dst: Path) -> Path:
     """A template whose files are `project`'s files verbatim, laid out as ours: Copier's cost alone."""
-    shutil.copytree(project, dst / "template", ignore=shutil.ignore_patterns(".copier-answers.yml"))
+    ignore = shutil.ignore_patterns(".copier-answers.yml", ".git")
+    shutil.copytree(project, dst / "template", ignore=ignore)
     (dst / "copier.yml").write_text("_subdirectory: template\n")  # as ours: Copier skips .git/
     git(dst, "init", "-q", "-b", "main")
     git(dst, "add", "-A")

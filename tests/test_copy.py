@@ -11,7 +11,7 @@ import pytest
 import yaml
 from copier.errors import UserMessageError
 
-from tests.helpers import EXAMPLES, load_design, render
+from tests.helpers import EXAMPLES, git, load_design, render
 
 BAD_DESIGN = {
     "resources": [
@@ -103,3 +103,16 @@ def test_without_trust_copier_says_what_to_add(template_repo: Path, tmp_path: Pa
     assert result.returncode != 0
     assert "--trust" in result.stderr
     assert not (tmp_path / "project").exists()
+
+
+def test_a_new_project_is_a_git_repository_unless_inside_one(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    alone = render(template_repo, tmp_path / "alone")
+    assert (alone / ".git").is_dir()
+    assert git(alone, "status", "--porcelain").count("\n") > 10  # everything, ready to commit
+    monorepo = tmp_path / "monorepo"
+    monorepo.mkdir()
+    git(monorepo, "init", "-q")
+    inside = render(template_repo, monorepo / "services" / "api")
+    assert not (inside / ".git").exists()
