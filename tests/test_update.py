@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -585,6 +586,7 @@ def test_yaml_answer_given_with_data_on_update(template_repo: Path, tmp_path: Pa
 
 def test_project_outside_git_is_refused(template_repo: Path, tmp_path: Path) -> None:
     project = render(template_repo, tmp_path / "project")
+    shutil.rmtree(project / ".git")  # copy made it a repository; a user may have removed it
     result = copier_cli(project, "update", "--trust", "--defaults")
     assert result.returncode != 0
     assert "Updating is only supported in git-tracked subprojects." in result.stderr
