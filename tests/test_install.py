@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -9,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import ROOT
 
 
 @pytest.mark.parametrize(
@@ -44,3 +48,23 @@ def test_fresh_venv_install_then_own_tests(
     )
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
     assert " passed" in tests.stdout and " failed" not in tests.stdout
+
+
+def test_the_readmes_uvx_command_renders_a_project(template_repo: Path, tmp_path: Path) -> None:
+    """README's no-install line, run as written (the template and destination swapped in)."""
+    readme = (ROOT / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if line.startswith("uvx "))
+    command = shlex.split(line.replace('"$PWD"', str(template_repo)))
+    command = [tmp_path / "project" if arg == "../lending-library" else arg for arg in command]
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-m", "uv", "tool", "run", *map(str, command[1:])],
+        cwd=ROOT,  # where requirements.txt is, as README says
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    main = (tmp_path / "project" / "app" / "main.py").read_text()
+    assert main.startswith('"""The application factory')
