@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,3 +105,35 @@ def test_prestart_sets_the_database_up_once(
     )
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stderr
+
+
+def test_the_dev_server_does_not_log_database_writes(
+    rendered: Callable[..., Path], tmp_path: Path
+) -> None:
+    project = shutil.copytree(rendered("default", auth="none"), tmp_path / "project")
+    port = free_port()
+    log = tmp_path / "dev.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "fastapi", "dev", "app/main.py", "--port", str(port)],
+            cwd=project,
+            env={**os.environ, "PYTHONPATH": str(project)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                deadline = time.monotonic() + 60
+                while "Application startup complete" not in log.read_text():
+                    assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+                    time.sleep(0.2)
+                for n in range(3):
+                    created = client.post("/api/v1/authors", json={"name": f"Writer {n}"})
+                    assert created.status_code == 201, created.text
+                time.sleep(2)  # watchfiles batches changes for a moment before reporting them
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    assert (project / "app.db").is_file()
+    assert "change detected" not in log.read_text() and "changes detected" not in log.read_text()
