@@ -9,7 +9,7 @@ from functools import cached_property
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .fields import FieldSpec
-from .naming import slugify
+from .naming import enum_member, slugify
 from .resources import Resource
 
 
@@ -68,6 +68,19 @@ class Design:
     @property
     def admin_role(self) -> str:
         return self.roles[0]
+
+    @property
+    def role_members(self) -> list[tuple[str, str]]:
+        """(member, value) of the `Role` enum: `count` -> `count_`, as for every enum."""
+        return [(enum_member(role), role) for role in self.roles]
+
+    def role_member(self, role: str) -> str:
+        return enum_member(role)
+
+    @property
+    def migration_uses_sqlmodel(self) -> bool:
+        """Whether the first migration names a SQLModel column type (and so imports it)."""
+        return any("sqlmodel." in c.type for t in self.migration_tables for c in t.columns)
 
     @property
     def slug(self) -> str:
@@ -147,7 +160,7 @@ class Design:
         """The first migration's tables, referenced tables first."""
         tables: list[Table] = []
         if self.jwt:
-            roles = ", ".join(f'"{role}"' for role in self.roles)
+            roles = ", ".join(f'"{member}"' for member, _ in self.role_members)
             tables.append(
                 Table(
                     name="user",

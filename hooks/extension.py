@@ -64,7 +64,7 @@ def design_from(answers: Any) -> Any:
         if isinstance(picked[key], str):  # `--data key=[...]` before Copier has parsed it
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
-    cache_key = json.dumps(picked, sort_keys=True, default=str)
+    cache_key = json.dumps(picked, default=str)  # answers keep their order
     if cache_key not in _cache:
         try:
             _cache[cache_key] = _validate.build_design(picked)

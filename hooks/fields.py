@@ -37,7 +37,7 @@ SORTABLE_KINDS = frozenset(
 )
 DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-ENUM_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 
 # The annotation each kind gets in the models (enums get their own class).
 PYTHON_TYPES = {

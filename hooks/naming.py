@@ -125,16 +125,19 @@ def words(name: str) -> str:
     return name.replace("_", " ")
 
 
+# Names an enum member may not take: StrEnum's own attributes (`count`, `title`, `mro`, ...),
+# and the letters ruff finds ambiguous (E741).
+RESERVED_MEMBERS = frozenset(
+    {"name", "value", "mro", "l", "O", "I"} | {n for n in dir(str) if not n.startswith("_")}
+)
+
+
 def enum_member(value: str) -> str:
-    """Enum member name for a value: `in-progress` -> `in_progress`; keywords get a trailing `_`."""
+    """Enum member name for a value: `in-progress` -> `in_progress`; `count`, keywords -> `count_`."""
     member = re.sub(r"[^A-Za-z0-9_]", "_", value)
     if member[0].isdigit():
         member = "v_" + member
-    if (
-        keyword.iskeyword(member)
-        or keyword.issoftkeyword(member)
-        or member in ("mro", "name", "value")
-    ):
+    if keyword.iskeyword(member) or keyword.issoftkeyword(member) or member in RESERVED_MEMBERS:
         member += "_"
     return member
 
@@ -143,7 +146,7 @@ def identifier_problem(kind: str, name: object) -> str | None:
     """Why `name` cannot name a resource, field, role or plural; None if it can."""
     if not isinstance(name, str) or not name:
         return f"{kind} name {name!r} must be a non-empty string"
-    if not IDENTIFIER.match(name):
+    if not IDENTIFIER.fullmatch(name):
         return (
             f"{kind} name {name!r} is not snake_case: use lower-case letters, digits and single "
             "underscores, starting with a letter (e.g. 'book_loan')"

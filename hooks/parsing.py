@@ -127,7 +127,7 @@ def _enum_problems(where: str, values: tuple[str, ...]) -> list[str]:
     problems: list[str] = []
     if not values:
         problems.append(f"{where}: enum() has no values; list them, e.g. enum(draft, published)")
-    bad = [v for v in values if not ENUM_VALUE.match(v)]
+    bad = [v for v in values if not ENUM_VALUE.fullmatch(v)]
     if bad:
         problems.append(
             f"{where}: enum value(s) {', '.join(map(repr, bad))} are not plain words; use letters, digits, '_' and '-'"
@@ -137,7 +137,7 @@ def _enum_problems(where: str, values: tuple[str, ...]) -> list[str]:
         problems.append(
             f"{where}: enum value(s) {', '.join(map(repr, dupes))} are listed twice; list each once"
         )
-    members = [enum_member(v) for v in values if ENUM_VALUE.match(v)]
+    members = [enum_member(v) for v in values if ENUM_VALUE.fullmatch(v)]
     if len(set(members)) != len(members) and not dupes:
         problems.append(
             f"{where}: enum values {list(values)} differ only in '-' and '_'; make them distinct"
@@ -196,9 +196,15 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
         return dt.date.fromisoformat(str(raw))
     if kind == "datetime":
         moment = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        moment.astimezone(dt.UTC)  # OverflowError: not a moment UTC can hold
+        return moment
     if kind == "uuid":
         return uuid.UUID(str(raw))
+    if kind == "ref":
+        if isinstance(raw, bool) or int(str(raw)) < 1:
+            raise ValueError("expected the id of a row, a whole number from 1")
+        return int(str(raw))
     if kind == "enum":
         if str(raw) not in spec.enum_values:
             raise ValueError(f"expected one of {', '.join(spec.enum_values)}")
@@ -207,7 +213,7 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
         raise ValueError("expected text")
     if kind == "str" and spec.max_length and len(raw) > spec.max_length:
         raise ValueError(f"longer than {spec.max_length} characters")
-    if kind == "email" and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", raw):
+    if kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw):
         raise ValueError("not an email address")
     if kind == "url" and not re.match(r"^https?://[^\s/]+", raw):
         raise ValueError("not an http(s) URL")

@@ -16,7 +16,7 @@ from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissi
 from .resources import Resource
 
 AUTH_MODES = ("jwt", "none")
-API_PREFIX = re.compile(r"^(/[a-z0-9][a-z0-9_\-]*)*$")
+API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
 RESOURCE_KEYS = ("name", "plural", "description", "owned", "fields", "permissions")
 # The built-in account model and the modules every project has.
 RESERVED_RESOURCE_NAMES = frozenset(
@@ -38,9 +38,18 @@ RESERVED_FIELD_NAMES = {
     "field_validator": "the validator the update model imports",
     "reject_null": "the update model's validator",
     "self": "the models' own methods",
+    "object": "the update model's validator",
+    "classmethod": "the update model's validator",
+    "l": "an ambiguous name (ruff E741: l, 1 or I?)",
     "cls": "the models' own methods",
     **{t: "a type the models use" for t in ("str", "int", "float", "bool", "date", "datetime")},
-    **{t: "a type the models use" for t in ("list", "dict", "decimal", "uuid")},
+    **{t: "a type the models use" for t in ("list", "decimal", "uuid")},
+    **{
+        m: "a method of every SQLModel model"
+        for m in ("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj")
+        + ("parse_raw", "schema", "schema_json", "sqlmodel_update", "update_forward_refs")
+        + ("validate",)
+    },
 }
 # Class names the generated modules import; a generated class of the same name would shadow them.
 RESERVED_CLASS_NAMES = frozenset(
@@ -62,7 +71,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         )
     raw_prefix = answers.get("api_prefix", "/api/v1")
     api_prefix = str(raw_prefix or "").rstrip("/")
-    if not API_PREFIX.match(api_prefix):
+    if not API_PREFIX.fullmatch(api_prefix):
         problems.append(
             f"api_prefix: {raw_prefix!r} must be empty or a path like /api/v1 (lower-case segments)"
         )

@@ -170,3 +170,45 @@ def test_the_endpoint_table_drives_the_system_routes() -> None:
     assert routes[("GET", "/users")].scopes == ("admin",)
     assert routes[("DELETE", "/users/{user_id}")].route == "/{user_id}"
     assert json.loads(json.dumps([ep.errors for ep in design.system_endpoints]))
+
+
+@pytest.mark.parametrize("field", ["object", "classmethod", "json", "copy", "validate", "l"])
+def test_names_that_would_break_a_model_body_are_refused(field: str) -> None:
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([{"name": "book", "fields": {field: "str"}}]))
+    assert f"the name '{field}' collides with a name the generated code uses" in str(
+        refused.value.problems
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("datetime = 0001-01-01T00:00+01:00", "does not fit type datetime"),
+        ({"type": "ref book?", "example": "zzz"}, "does not fit type ref book"),
+    ],
+)
+def test_values_no_column_could_hold_are_refused(spec: object, message: str) -> None:
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([{"name": "book", "fields": {"at": spec}}]))
+    assert message in refused.value.message
+
+
+@pytest.mark.parametrize("where", ["resource", "field", "role"])
+def test_a_trailing_newline_is_no_snake_case(where: str) -> None:
+    resource = {"name": "book\n" if where == "resource" else "book", "fields": {"t": "str"}}
+    if where == "field":
+        resource["fields"] = {"t\n": "str"}
+    roles = ["admin", "member\n"] if where == "role" else ["admin", "member"]
+    with pytest.raises(DesignError, match="is not snake_case"):
+        build_design(answers([resource], roles=roles, default_role="admin"))
+
+
+def test_enum_members_never_shadow_str_methods() -> None:
+    assert [naming.enum_member(v) for v in ("count", "title", "l", "mro", "draft")] == [
+        "count_",
+        "title_",
+        "l_",
+        "mro_",
+        "draft",
+    ]
