@@ -96,7 +96,7 @@ def test_swagger_ui_and_redoc_show_every_operation(
     assert swagger.returncode == 0, swagger.stderr[-4000:]
     assert redoc.returncode == 0, redoc.stderr[-4000:]
 
-    tags = [r.tag for r in model.resources] + (["auth", "users"] if model.jwt else [])
+    tags = [r.tag for r in model.resources] + (["auth", "users"] if model.jwt else []) + ["health"]
     operations = [
         (op["tags"][0], op["operationId"])
         for path_item in schema["paths"].values()
