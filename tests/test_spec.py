@@ -85,7 +85,9 @@ def test_a_changed_route_fails_the_agreement_tests(
 ) -> None:
     project = rendered(design, async_db=async_db, auth=auth)
     router = sorted((project / "app" / "routers").glob("*.py"))
-    first = next(path for path in router if path.stem not in ("__init__", "auth", "users", "health"))
+    first = next(
+        path for path in router if path.stem not in ("__init__", "auth", "users", "health")
+    )
     prefix = re.search(r'prefix="(/[^"]+)"', first.read_text())
     assert prefix, first
     copy = drifted(
