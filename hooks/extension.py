@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from jinja2.ext import Extension
 
 HOOKS = Path(__file__).resolve().parent
@@ -100,7 +100,11 @@ class DesignFilters(Extension):
         environment.globals["python_files"] = _tree.python_files
 
     def _project_tree(self, design: Any) -> str:
+        compiled: dict[str, Template] = {}  # the per-resource files share their docstrings
+
         def render(text: str, resource: Any) -> str:
-            return self.environment.from_string(text).render(design=design, r=resource)
+            if text not in compiled:
+                compiled[text] = self.environment.from_string(text)
+            return compiled[text].render(design=design, r=resource)
 
         return str(_tree.project_tree(design, render))
