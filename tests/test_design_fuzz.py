@@ -38,6 +38,7 @@ from tests.helpers import ROOT, render, run_project_pytest
 
 sys.path.insert(0, str(ROOT))
 from hooks.design import DesignError  # noqa: E402
+from hooks.fields import SCALAR_TYPES  # noqa: E402
 from hooks.naming import IDENTIFIER, enum_member, pluralize  # noqa: E402
 from hooks.permissions import SPECIAL_WORDS  # noqa: E402
 from hooks.validate import (  # noqa: E402
@@ -198,22 +199,7 @@ API_PREFIXES = st.one_of(
 
 # -- fields -----------------------------------------------------------------------------------
 
-KINDS = (
-    "str",
-    "str_n",
-    "text",
-    "int",
-    "float",
-    "decimal",
-    "bool",
-    "date",
-    "datetime",
-    "uuid",
-    "email",
-    "url",
-    "enum",
-    "ref",
-)
+KINDS = (*SCALAR_TYPES, "str_n", "enum", "ref")  # str_n: str(N)
 ENUM_VALUES = st.one_of(
     st.sampled_from(
         ["draft", "published", "in-progress", "in_review", "A", "b", "1st", "2", "class", "None"]

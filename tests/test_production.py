@@ -77,6 +77,17 @@ def test_workers_starting_together_on_a_fresh_database_all_come_up(
         assert ready == 200, text[-4000:]
 
 
+def prestart(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.prestart"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.mark.parametrize("async_db", BUILDS)
 def test_prestart_sets_the_database_up_once(
     rendered: Callable[..., Path], tmp_path: Path, async_db: bool
@@ -84,25 +95,10 @@ def test_prestart_sets_the_database_up_once(
     project = rendered("default", async_db=async_db)
     env = production_env(project, tmp_path / "app.db", async_db)
     for _ in range(2):  # the second run finds everything done
-        result = subprocess.run(
-            [sys.executable, "-m", "app.prestart"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = prestart(project, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.strip() == "The database is ready."
-    short = {**env, "ENVIRONMENT": "production", "SECRET_KEY": "changethis"}
-    refused = subprocess.run(
-        [sys.executable, "-m", "app.prestart"],
-        cwd=project,
-        env=short,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = prestart(project, {**env, "SECRET_KEY": "changethis"})
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stderr
 
