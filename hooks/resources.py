@@ -12,6 +12,7 @@ from .naming import article, pascal, words
 from .permissions import SUCCESS, Rule
 
 ACTIONS = ("create", "list", "read", "update", "delete")
+LINE_LENGTH = 100  # the rendered pyproject's ruff line-length
 # The classes each resource's model module defines, by suffix, and what each is.
 MODEL_CLASSES = {
     "": "table model",
@@ -175,6 +176,18 @@ class Resource:
             if self.access("create", role) == 201 and self.access("read", role) == 404:
                 return role
         return None
+
+    # -- the rules stub: the user's file, never reformatted, so laid out as ruff would ------
+    @property
+    def rules_import_fits(self) -> bool:
+        """`from app.models.<name> import <Class>` within ruff's 100 columns."""
+        return len(f"from app.models.{self.name} import {self.class_name}") <= LINE_LENGTH
+
+    @property
+    def rules_signature_fits(self) -> bool:
+        """`def check_<name>(<name>: <Class>) -> None:` within ruff's 100 columns."""
+        signature = f"def check_{self.name}({self.name}: {self.class_name}) -> None:"
+        return len(signature) <= LINE_LENGTH
 
     # -- generated tests -------------------------------------------------------------------
     @property

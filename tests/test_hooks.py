@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -212,3 +213,24 @@ def test_enum_members_never_shadow_str_methods() -> None:
         "mro_",
         "draft",
     ]
+
+
+@pytest.mark.parametrize("length", [5, 20, 25, 26, 27, 30, 40])
+def test_the_rules_stub_is_laid_out_as_ruff_would(length: int, tmp_path: Path) -> None:
+    """The user's rules file is never reformatted, so the template must match ruff by itself."""
+    name = ("x" * length)[:length]
+    design = build_design(answers([{"name": name, "fields": {"t": "str"}}]))
+    resource = design.resources[0]
+    import_line = f"from app.models.{name} import {resource.class_name}"
+    signature = f"def check_{name}({name}: {resource.class_name}) -> None:"
+    assert resource.rules_import_fits == (len(import_line) <= 100)
+    assert resource.rules_signature_fits == (len(signature) <= 100)
+    source = tmp_path / "stub.py"
+    source.write_text(f"{import_line}\n\n\n{signature}\n    pass\n")
+    subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--quiet", "--line-length", "100", str(source)],
+        check=True,
+    )
+    formatted = source.read_text()
+    assert (import_line in formatted) == resource.rules_import_fits
+    assert (signature in formatted) == resource.rules_signature_fits
