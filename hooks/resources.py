@@ -13,6 +13,8 @@ from .permissions import SUCCESS, Rule
 
 ACTIONS = ("create", "list", "read", "update", "delete")
 LINE_LENGTH = 100  # the rendered pyproject's ruff line-length
+RULES_IMPORT_CHARS = len("from app.models. import ")
+RULES_SIGNATURE_CHARS = len("check_(: ) -> None:") + 4  # and the keyword with its space
 # The classes each resource's model module defines, by suffix, and what each is.
 MODEL_CLASSES = {
     "": "table model",
@@ -181,13 +183,12 @@ class Resource:
     @property
     def rules_import_fits(self) -> bool:
         """`from app.models.<name> import <Class>` within ruff's 100 columns."""
-        return len(f"from app.models.{self.name} import {self.class_name}") <= LINE_LENGTH
+        return RULES_IMPORT_CHARS + len(self.name) + len(self.class_name) <= LINE_LENGTH
 
     @property
     def rules_signature_fits(self) -> bool:
         """`def check_<name>(<name>: <Class>) -> None:` within ruff's 100 columns."""
-        signature = f"def check_{self.name}({self.name}: {self.class_name}) -> None:"
-        return len(signature) <= LINE_LENGTH
+        return RULES_SIGNATURE_CHARS + 2 * len(self.name) + len(self.class_name) <= LINE_LENGTH
 
     # -- generated tests -------------------------------------------------------------------
     @property
