@@ -171,6 +171,7 @@ class Design:
                         Column("role", f'sa.Enum({roles}, name="role")', False),
                         Column("is_active", "sa.Boolean()", False),
                         Column("hashed_password", "sqlmodel.sql.sqltypes.AutoString()", False),
+                        Column("token_version", "sa.Integer()", False, "0"),
                     ),
                     foreign_keys=(),
                     unique=(),

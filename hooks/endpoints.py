@@ -72,6 +72,8 @@ def crud_errors(
         errors.append(404)
     if (action in ("create", "update") and unique) or (action == "delete" and referenced):
         errors.append(409)
+    if action in ("create", "update"):
+        errors.append(413)
     errors.append(422)
     return tuple(errors)
 
@@ -92,7 +94,7 @@ def system_endpoints(
             "login",
             "Log in (OAuth2 password flow: the e-mail goes in `username`)",
             200,
-            (401, 422),
+            (400, 401, 413, 422, 429),
             "public",
             request_body="form: `username`, `password`",
             response_model="Token",
@@ -108,7 +110,7 @@ def system_endpoints(
                 "register",
                 f"Sign up; new accounts get the `{default_role}` role",
                 201,
-                (400, 409, 422),
+                (400, 409, 413, 422),
                 "public",
                 request_body="`UserRegister`",
                 response_model="UserPublic",
@@ -149,7 +151,7 @@ def system_endpoints(
             "create_user",
             "Create an account with any role",
             201,
-            (400, 401, 403, 409, 422),
+            (400, 401, 403, 409, 413, 422),
             who,
             admin,
             request_body="`UserCreate`",
@@ -175,9 +177,9 @@ def system_endpoints(
             one,
             "/users",
             "update_user",
-            "Change name, password or role, or deactivate",
+            "Change name, password or role, or deactivate (not the last active administrator)",
             200,
-            (400, 401, 403, 404, 422),
+            (400, 401, 403, 404, 409, 413, 422),
             who,
             admin,
             request_body="`UserUpdate`",
@@ -190,7 +192,7 @@ def system_endpoints(
             one,
             "/users",
             "delete_user",
-            "Delete an account (not your own; not while it owns rows)",
+            "Delete an account (not your own, not the last active administrator, not while it owns rows)",
             204,
             (401, 403, 404, 409, 422),
             who,

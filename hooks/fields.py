@@ -37,18 +37,21 @@ SORTABLE_KINDS = frozenset(
 )
 DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# The longest value the API accepts where the design gives no length: `str` and `text` columns
+# have no length of their own, but an unbounded field lets one request store megabytes.
+DEFAULT_MAX_LENGTHS = {"str": 1_000, "text": 100_000}
 ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 
 # The annotation each kind gets in the models (enums get their own class).
 PYTHON_TYPES = {
-    "str": "str",
-    "text": "str",
+    "str": "StorableStr",
+    "text": "StorableStr",
     "int": "Int64",
-    "float": "float",
+    "float": "FiniteFloat",
     "decimal": "Decimal",
     "bool": "bool",
     "date": "date",
-    "datetime": "AwareDatetime",
+    "datetime": "UtcDatetime",
     "uuid": "UUID",
     "email": "EmailStr",
     "url": "HttpUrlStr",
@@ -187,6 +190,20 @@ class FieldSpec:
         return MIGRATION_TYPES[self.kind]
 
     @property
+    def length_limit(self) -> int | None:
+        """The longest value the API accepts: the design's `str(N)`, else the kind's default."""
+        return self.max_length or DEFAULT_MAX_LENGTHS.get(self.kind)
+
+    @property
+    def column_type_override(self) -> str | None:
+        """The `sa_type=` that keeps a length limit out of the column (`str` and `text` have none)."""
+        if self.kind == "text":
+            return "Text"
+        if self.kind == "str" and not self.max_length:
+            return "AutoString"
+        return None
+
+    @property
     def design_type(self) -> str:
         """The field's type as the design language writes it."""
         if self.kind == "str" and self.max_length:
@@ -241,8 +258,8 @@ class FieldSpec:
     def constraints(self) -> list[str]:
         """Plain-language constraints, for the spec."""
         notes = ["optional (null allowed)" if self.optional else "required"]
-        if self.max_length:
-            notes.append(f"max {self.max_length} characters")
+        if self.length_limit:
+            notes.append(f"max {self.length_limit:,} characters")
         if self.kind == "decimal":
             notes.append(f"{DECIMAL_DIGITS} digits, {DECIMAL_PLACES} decimal places")
         if self.unique:

@@ -298,10 +298,10 @@ def test_endpoint_errors_follow_the_design() -> None:
     design = build_design(answers([{"name": "book", "fields": {"isbn": "str(13) unique"}}]))
     errors = {ep.action: ep.errors for ep in design.resources[0].endpoints}
     assert errors == {
-        "create": (400, 401, 403, 409, 422),
+        "create": (400, 401, 403, 409, 413, 422),
         "list": (401, 422),
         "read": (401, 404, 422),
-        "update": (400, 401, 403, 404, 409, 422),
+        "update": (400, 401, 403, 404, 409, 413, 422),
         "delete": (401, 403, 404, 422),
     }
 

@@ -21,17 +21,21 @@ CODES = {
     status.HTTP_404_NOT_FOUND: "not_found",
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
     status.HTTP_409_CONFLICT: "conflict",
+    status.HTTP_413_CONTENT_TOO_LARGE: "content_too_large",
     status.HTTP_422_UNPROCESSABLE_CONTENT: "validation_error",
+    status.HTTP_429_TOO_MANY_REQUESTS: "too_many_requests",
     status.HTTP_500_INTERNAL_SERVER_ERROR: "internal_error",
     status.HTTP_503_SERVICE_UNAVAILABLE: "not_ready",
 }
 DESCRIPTIONS = {
-    status.HTTP_400_BAD_REQUEST: "The body is not valid JSON",
+    status.HTTP_400_BAD_REQUEST: "The body cannot be read (not UTF-8, or a broken form)",
     status.HTTP_401_UNAUTHORIZED: "Missing, invalid or expired token",
     status.HTTP_403_FORBIDDEN: "The caller's role may not do this",
     status.HTTP_404_NOT_FOUND: "No such row, or not one the caller may see",
     status.HTTP_409_CONFLICT: "A unique value is taken, or the row is still referenced",
-    status.HTTP_422_UNPROCESSABLE_CONTENT: "Invalid input",
+    status.HTTP_413_CONTENT_TOO_LARGE: "The body is larger than MAX_BODY_BYTES",
+    status.HTTP_422_UNPROCESSABLE_CONTENT: "Invalid input, or a body that is not valid JSON",
+    status.HTTP_429_TOO_MANY_REQUESTS: "Too many failed logins: wait for Retry-After seconds",
     status.HTTP_503_SERVICE_UNAVAILABLE: "The database does not answer, or its schema is not current",
 }
 
@@ -76,6 +80,14 @@ class NotFound(AppError):
 
 class Conflict(AppError):
     status_code = status.HTTP_409_CONFLICT
+
+
+class TooManyRequests(AppError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class NotReady(AppError):
@@ -135,7 +147,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     """The last line of defence when two requests race past the service's own checks."""
-    logger.warning("integrity error (request %s): %s", _request_id(request), exc)
+    assert isinstance(exc, IntegrityError)
+    # The driver's message names the constraint; the statement's parameters stay out of the log.
+    logger.warning("integrity error (request %s): %s", _request_id(request), exc.orig)
     body = ErrorBody(detail="The change conflicts with existing data", code="conflict")
     return _json(status.HTTP_409_CONFLICT, body)
 

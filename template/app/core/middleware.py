@@ -1,12 +1,17 @@
-"""Request ids and the access log, as plain ASGI middleware to keep the per-request cost small."""
+"""Request ids, security headers and the access log, as plain ASGI middleware to keep the
+per-request cost small."""
 
 import logging
 import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import CODES, ErrorBody
 
 logger = logging.getLogger("app.access")
 
@@ -16,7 +21,11 @@ UNLOGGED_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (the caller's X-Request-ID if sane), echoes it and logs one line."""
+    """Gives every request an id (the caller's X-Request-ID if sane), echoes it and logs one line.
+
+    Every response also says `X-Content-Type-Options: nosniff`: a browser must not guess that an
+    error message is HTML.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,7 +43,9 @@ class RequestContextMiddleware:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("X-Request-ID", request_id)
+                headers.append("X-Content-Type-Options", "nosniff")
             await send(message)
 
         try:
@@ -44,11 +55,17 @@ class RequestContextMiddleware:
                 logger.info(
                     "%s %s %d %.1fms request_id=%s",
                     scope["method"],
-                    scope["path"],
+                    _logged_path(scope),
                     status_code,
                     (time.perf_counter() - started) * 1000,
                     request_id,
                 )
+
+
+def _logged_path(scope: Scope) -> str:
+    """The path as the client sent it, still percent-encoded: `%0A` stays three characters."""
+    raw: bytes | None = scope.get("raw_path")
+    return raw.decode("latin-1") if raw is not None else str(scope["path"])
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
@@ -57,3 +74,19 @@ def _incoming_request_id(scope: Scope) -> str | None:
             text = value.decode("latin-1")
             return text if SAFE_REQUEST_ID.match(text) else None
     return None
+
+
+class CorsMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, with a refused preflight answered in the error format."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        body = ErrorBody(detail=bytes(response.body).decode(), code=CODES[400])
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-length", "content-type")
+        }
+        return JSONResponse(body.model_dump(mode="json"), status_code=400, headers=headers)

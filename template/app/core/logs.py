@@ -1,0 +1,63 @@
+"""Log lines that can be trusted: timestamped, one per event, no forged lines, text or JSON."""
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Literal
+
+# Control characters would let a request forge log lines (`%0A` in a path) or hide them (`%00`).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+HANDLER_NAME = "app"
+
+
+def escape_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return _timestamp(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802
+        record.message = escape_control_characters(record.message)
+        return super().formatMessage(record)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": _timestamp(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(log_format: Literal["text", "json"]) -> None:
+    """One handler on the root logger; uvicorn's loggers go through it, its access log is ours."""
+    handler = logging.StreamHandler()
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    root = logging.getLogger()
+    for previous in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(previous)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    # app.access writes one line per request, with its request id; uvicorn's would be a second.
+    logging.getLogger("uvicorn.access").disabled = True
+    # `fastapi dev` watches the project folder, the SQLite file in it too: every write is a change.
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
