@@ -192,7 +192,7 @@ def system_endpoints(
             one,
             "/users",
             "delete_user",
-            "Delete an account (not your own, not the last active administrator, not while it owns rows)",
+            "Delete an account (not your own; not while it owns rows)",
             204,
             (401, 403, 404, 409, 422),
             who,

@@ -217,6 +217,10 @@ class Resource:
         """An optional field the test rows fill in, for the PATCH-to-null test."""
         return next((f for f in self.fields if f.optional and f.kind != "ref"), None)
 
+    def first_field(self, *kinds: str) -> FieldSpec | None:
+        """The first field of one of these kinds, for the tests of edge inputs."""
+        return next((f for f in self.fields if f.kind in kinds), None)
+
     @property
     def patch_field(self) -> FieldSpec | None:
         """The field the generated update tests change: a plain one, so no other rule interferes."""

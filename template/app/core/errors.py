@@ -1,6 +1,7 @@
 """One error body for every failure: `{"detail": ..., "code": ...}`."""
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 logger = logging.getLogger("app.errors")
+PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
 CODES = {
     status.HTTP_400_BAD_REQUEST: "bad_request",
@@ -131,7 +133,20 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = CODES.get(exc.status_code, "error")
-    return _json(exc.status_code, ErrorBody(detail=str(exc.detail), code=code), exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return _json(exc.status_code, ErrorBody(detail=str(exc.detail), code=code), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the API takes at this path (Starlette's own `Allow` names only the first)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = "[^/]+".join(re.escape(part) for part in PATH_PARAMETER.split(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
