@@ -42,15 +42,16 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DEFAULT_MAX_LENGTHS = {"str": 1_000, "text": 100_000}
 ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 
-# The annotation each kind gets in the models (enums get their own class).
+# The annotation each kind gets in the models (enums get their own class). JSON bodies are read
+# strictly: `"12"` is not an integer, `0` not a boolean or a date.
 PYTHON_TYPES = {
     "str": "StorableStr",
     "text": "StorableStr",
     "int": "Int64",
-    "float": "FiniteFloat",
+    "float": "Float",
     "decimal": "Decimal",
-    "bool": "bool",
-    "date": "date",
+    "bool": "StrictBool",
+    "date": "IsoDate",
     "datetime": "UtcDatetime",
     "uuid": "UUID",
     "email": "EmailStr",
@@ -156,6 +157,11 @@ class FieldSpec:
     def base_type(self) -> str:
         """The annotation without `| None`."""
         return self.enum_class if self.kind == "enum" else PYTHON_TYPES[self.kind]
+
+    @property
+    def filter_type(self) -> str:
+        """The annotation of the list endpoint's filter: query strings are text, read leniently."""
+        return {"bool": "bool", "ref": "Int64Param"}.get(self.kind, self.base_type)
 
     @property
     def annotation(self) -> str:
