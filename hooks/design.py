@@ -166,7 +166,7 @@ class Design:
                     name="user",
                     columns=(
                         Column("id", "sa.Integer()", False),
-                        Column("email", "sqlmodel.sql.sqltypes.AutoString(length=255)", False),
+                        Column("email", "sqlmodel.sql.sqltypes.AutoString(length=254)", False),
                         Column("full_name", "sqlmodel.sql.sqltypes.AutoString(length=255)", True),
                         Column("role", f'sa.Enum({roles}, name="role")', False),
                         Column("is_active", "sa.Boolean()", False),

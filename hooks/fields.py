@@ -36,10 +36,13 @@ SORTABLE_KINDS = frozenset(
     {"str", "int", "float", "decimal", "bool", "date", "datetime", "email", "enum", "ref"}
 )
 DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Integers the API takes: what every JSON client holds exactly (JavaScript's
+# Number.MAX_SAFE_INTEGER), well inside a 64-bit column. app/models/types.py states it too.
+MAX_SAFE_INTEGER = 2**53 - 1
 # The longest value the API accepts where the design gives no length: `str` and `text` columns
 # have no length of their own, but an unbounded field lets one request store megabytes.
-DEFAULT_MAX_LENGTHS = {"str": 1_000, "text": 100_000}
+# E-mail addresses and URLs get the limits their validators apply (RFC 5321; browsers' 2,083).
+DEFAULT_MAX_LENGTHS = {"str": 1_000, "text": 100_000, "email": 254, "url": 2_083}
 ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 
 # The annotation each kind gets in the models (enums get their own class). JSON bodies are read
@@ -47,7 +50,7 @@ ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 PYTHON_TYPES = {
     "str": "StorableStr",
     "text": "StorableStr",
-    "int": "Int64",
+    "int": "SafeInt",
     "float": "Float",
     "decimal": "Decimal",
     "bool": "StrictBool",
@@ -56,7 +59,7 @@ PYTHON_TYPES = {
     "uuid": "UUID",
     "email": "EmailStr",
     "url": "HttpUrlStr",
-    "ref": "Int64",
+    "ref": "SafeInt",
 }
 JSON_TYPES = {
     "str": "string",
@@ -161,7 +164,7 @@ class FieldSpec:
     @property
     def filter_type(self) -> str:
         """The annotation of the list endpoint's filter: query strings are text, read leniently."""
-        return {"bool": "bool", "ref": "Int64Param"}.get(self.kind, self.base_type)
+        return {"bool": "bool", "ref": "SafeIntParam"}.get(self.kind, self.base_type)
 
     @property
     def annotation(self) -> str:
@@ -202,10 +205,10 @@ class FieldSpec:
 
     @property
     def column_type_override(self) -> str | None:
-        """The `sa_type=` that keeps a length limit out of the column (`str` and `text` have none)."""
+        """The `sa_type=` that keeps a length limit out of the column (only `str(N)` has one)."""
         if self.kind == "text":
             return "Text"
-        if self.kind == "str" and not self.max_length:
+        if self.kind in ("str", "email", "url") and not self.max_length:
             return "AutoString"
         return None
 

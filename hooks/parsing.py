@@ -15,8 +15,7 @@ from .fields import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
     ENUM_VALUE,
-    INT64_MAX,
-    INT64_MIN,
+    MAX_SAFE_INTEGER,
     SCALAR_TYPES,
     TYPE_LIST,
     FieldSpec,
@@ -176,8 +175,8 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
             raise ValueError("expected a whole number")
         whole = int(raw) if isinstance(raw, float) else int(str(raw))
-        if not INT64_MIN <= whole <= INT64_MAX:
-            raise ValueError("outside the 64-bit range a column stores")
+        if not -MAX_SAFE_INTEGER <= whole <= MAX_SAFE_INTEGER:
+            raise ValueError(f"outside ±{MAX_SAFE_INTEGER:,}, the integers every JSON client holds exactly")
         return whole
     if kind == "float":
         if isinstance(raw, bool):

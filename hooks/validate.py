@@ -54,9 +54,11 @@ RESERVED_FIELD_NAMES = {
 # Class names the generated modules import; a generated class of the same name would shadow them.
 RESERVED_CLASS_NAMES = frozenset(
     {"Annotated", "Any", "AsyncSession", "Date", "Decimal", "Depends", "EmailStr", "Enum"}
-    | {"ErrorBody", "Field", "FieldError", "Grant", "HttpUrl", "HttpUrlStr", "Int64", "Literal"}
+    | {"ErrorBody", "Field", "FieldError", "Grant", "HttpUrl", "HttpUrlStr", "SafeInt", "Literal"}
     | {"Offset", "Path", "Query", "Request", "Response", "Role", "RowId", "Security", "Session"}
     | {"Settings", "SQLModel", "StrEnum", "Text", "Token", "UUID", "User", "AwareDatetime"}
+    | {"AutoString", "Email", "Float", "IsoDate", "LoginThrottle", "Password", "SafeInt"}
+    | {"SafeIntParam", "StorableStr", "StrictBool", "TokenClaims", "UtcDatetime"}
 )
 
 

@@ -52,7 +52,7 @@ LONG_RUN = bool(os.environ.get("DESIGN_FUZZ_EXAMPLES"))
 RENDERED_EXAMPLES = int(os.environ.get("DESIGN_FUZZ_EXAMPLES") or 6)
 INVALID_RENDERED_EXAMPLES = max(4, RENDERED_EXAMPLES // 4)
 MODEL_EXAMPLES = max(200, 20 * RENDERED_EXAMPLES)
-INT64_MAX = 2**63 - 1
+MAX_SAFE_INTEGER = 2**53 - 1
 MAX_NAME = 40
 
 BASE_SETTINGS = settings(
@@ -228,7 +228,7 @@ def default_texts(kind: str, max_length: int | None, values: tuple[str, ...]) ->
     quoted = st.sampled_from(["{}", '"{}"', "'{}'"])
     strategies: dict[str, st.SearchStrategy[str]] = {
         "int": st.one_of(
-            st.integers(-INT64_MAX - 1, INT64_MAX).map(str),
+            st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER).map(str),
             st.sampled_from(["0", "-1", "+7", "1_000", "007"]),
         ),
         "float": st.one_of(
@@ -263,7 +263,7 @@ def example_values(kind: str, max_length: int | None, values: tuple[str, ...]) -
         "str": fitting_text(80),
         "str_n": fitting_text(max_length),
         "text": fitting_text(None),
-        "int": st.integers(-INT64_MAX - 1, INT64_MAX) | st.integers(-999, 999).map(str),
+        "int": st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER) | st.integers(-999, 999).map(str),
         "float": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-99, 99),
         "decimal": st.decimals(-(10**10) + 1, 10**10 - 1, places=2).map(str)
         | st.integers(-(10**9), 10**9),

@@ -172,8 +172,8 @@ MUTATIONS = [
         (
             Edit(
                 "app/models/book.py",
-                "isbn: str = Field(max_length=13, unique=True)",
-                "isbn: str = Field(max_length=13)",
+                "isbn: StorableStr = Field(max_length=13, unique=True)",
+                "isbn: StorableStr = Field(max_length=13)",
             ),
             Edit(
                 BOOK_SERVICE, 'UNIQUE_COLUMNS = ("isbn",)', "UNIQUE_COLUMNS: tuple[str, ...] = ()"
@@ -257,8 +257,8 @@ MUTATIONS = [
         (
             Edit(
                 "app/models/book.py",
-                '@field_validator("title", "isbn", "genre", "available", "author_id")',
-                '@field_validator("isbn", "genre", "available", "author_id")',
+                "    title: StorableStr = Field(default=None, max_length=200)",
+                "    title: StorableStr | None = Field(default=None, max_length=200)",
             ),
         ),
     ),
@@ -356,8 +356,8 @@ MUTATIONS = [
         (
             Edit(
                 "app/core/security.py",
-                'options={"require": ["exp", "sub"]}',
-                'options={"require": ["exp", "sub"], "verify_signature": False}',
+                'options={"require": ["exp", "sub", "ver"]}',
+                'options={"require": ["exp", "sub", "ver"], "verify_signature": False}',
             ),
         ),
     ),
@@ -368,10 +368,71 @@ MUTATIONS = [
         (
             Edit(
                 "app/deps.py",
-                "if user is None or not user.is_active:",
-                "if user is None:",
+                "if user is None or not user.is_active or user.token_version != claims.version:",
+                "if user is None or user.token_version != claims.version:",
             ),
         ),
+    ),
+    Mutation(
+        "token-version-unchecked",
+        "a token keeps working after its user's password or role changed",
+        "tests/test_auth.py",
+        (
+            Edit(
+                "app/deps.py",
+                "if user is None or not user.is_active or user.token_version != claims.version:",
+                "if user is None or not user.is_active:",
+            ),
+        ),
+    ),
+    Mutation(
+        "logins-never-throttled",
+        "failed logins go on for ever, never a 429",
+        "tests/test_auth.py",
+        (Edit("app/routers/auth.py", "    if wait is not None:\n", "    if wait is not None and False:\n"),),
+    ),
+    Mutation(
+        "e-mail-case-sensitive",
+        "an address typed in other case is another account",
+        "tests/test_auth.py",
+        (
+            Edit(
+                "app/services/user.py",
+                "func.lower(User.email) == email.lower()",
+                "User.email == email",
+            ),
+        ),
+    ),
+    Mutation(
+        "last-administrator-unguarded",
+        "the only administrator may deactivate or demote themselves",
+        "tests/test_users.py",
+        (
+            Edit(
+                "app/services/user.py",
+                "        _keep_an_administrator(session=session, user=user)\n",
+                "        pass\n",
+            ),
+        ),
+    ),
+    # --- inputs the database cannot take ---------------------------------------------------------
+    Mutation(
+        "unstorable-text-accepted",
+        "a lone surrogate or NUL reaches the database (a 500)",
+        "tests/test_author.py",
+        (
+            Edit(
+                "app/models/types.py",
+                "StorableStr = Annotated[str, AfterValidator(_storable_text)]",
+                "StorableStr = str",
+            ),
+        ),
+    ),
+    Mutation(
+        "ids-reused",
+        "a deleted row's id is given to the next new row",
+        "tests/test_author.py",
+        (Edit("app/models/author.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', ""),),
     ),
     # --- ownership -------------------------------------------------------------------------------
     Mutation(
