@@ -8,7 +8,8 @@ from functools import cached_property
 
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
-from .fields import FieldSpec
+from .fields import DEFAULT_MAX_LENGTHS, MAX_SAFE_INTEGER, FieldSpec
+from .limits import LIMITS, Limits
 from .naming import enum_member, slugify
 from .resources import Resource
 
@@ -90,6 +91,18 @@ class Design:
     @property
     def owned_resources(self) -> tuple[Resource, ...]:
         return tuple(r for r in self.resources if r.owned)
+
+    @property
+    def limits(self) -> Limits:
+        return LIMITS
+
+    @property
+    def default_max_lengths(self) -> dict[str, int]:
+        return DEFAULT_MAX_LENGTHS
+
+    @property
+    def max_safe_integer(self) -> int:
+        return MAX_SAFE_INTEGER
 
     @property
     def uses_url(self) -> bool:

@@ -37,7 +37,7 @@ SORTABLE_KINDS = frozenset(
 )
 DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
 # Integers the API takes: what every JSON client holds exactly (JavaScript's
-# Number.MAX_SAFE_INTEGER), well inside a 64-bit column. app/models/types.py states it too.
+# Number.MAX_SAFE_INTEGER), well inside a 64-bit column; app/models/types.py is rendered from it.
 MAX_SAFE_INTEGER = 2**53 - 1
 # The longest value the API accepts where the design gives no length: `str` and `text` columns
 # have no length of their own, but an unbounded field lets one request store megabytes.
