@@ -176,7 +176,9 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError("expected a whole number")
         whole = int(raw) if isinstance(raw, float) else int(str(raw))
         if not -MAX_SAFE_INTEGER <= whole <= MAX_SAFE_INTEGER:
-            raise ValueError(f"outside ±{MAX_SAFE_INTEGER:,}, the integers every JSON client holds exactly")
+            raise ValueError(
+                f"outside ±{MAX_SAFE_INTEGER:,}, the integers every JSON client holds exactly"
+            )
         return whole
     if kind == "float":
         if isinstance(raw, bool):

@@ -17,7 +17,7 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import dependencies, literals, naming, tree  # noqa: E402
+from hooks import dependencies, limits, literals, naming, tree  # noqa: E402
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import build_design  # noqa: E402
 
@@ -234,3 +234,43 @@ def test_the_rules_stub_is_laid_out_as_ruff_would(length: int, tmp_path: Path) -
     formatted = source.read_text()
     assert (import_line in formatted) == resource.rules_import_fits
     assert (signature in formatted) == resource.rules_signature_fits
+
+
+@pytest.mark.parametrize(
+    ("max_body_bytes", "written"),
+    [(1024 * 1024, "1 MiB"), (3 * 1024 * 1024, "3 MiB"), (1000, "1,000 bytes")],
+)
+def test_the_body_limit_as_the_spec_writes_it(max_body_bytes: int, written: str) -> None:
+    assert limits.Limits(max_body_bytes=max_body_bytes).max_body_size == written
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "column_type", "filter_type"),
+    [
+        ("str", 1_000, "AutoString", "StorableStr"),
+        ("str(40)", 40, None, "StorableStr"),
+        ("text", 100_000, "Text", "StorableStr"),
+        ("email", 254, "AutoString", "EmailStr"),
+        ("int", None, None, "SafeInt"),
+        ("bool", None, None, "bool"),
+        ("ref author", None, None, "SafeIntParam"),
+    ],
+)
+def test_every_text_field_has_a_length_limit_that_stays_out_of_unsized_columns(
+    field: str, limit: int | None, column_type: str | None, filter_type: str
+) -> None:
+    """A limit on `str`, `text` and `email` must not change their columns (no migration)."""
+    design = build_design(
+        answers(
+            [
+                {"name": "author", "fields": {"name": "str"}},
+                {"name": "book", "fields": {"x": field}},
+            ]
+        )
+    )
+    spec = design.by_name["book"].fields[0]
+    assert (spec.length_limit, spec.column_type_override, spec.filter_type) == (
+        limit,
+        column_type,
+        filter_type,
+    )

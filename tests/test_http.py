@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -219,3 +220,25 @@ def test_http_contract(
             )
             assert is_error(response, 403, "forbidden")
         assert "X-Request-ID" in response.headers
+
+
+TIMESTAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00 [A-Z]+ \S+ ")
+
+
+@pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
+def test_served_logs_have_one_timestamped_line_per_request(
+    rendered: Callable[..., Path], tmp_path: Path, async_db: bool
+) -> None:
+    """Under uvicorn: uvicorn's lines and the app's share one format, and a request whose path
+    holds a newline or a NUL writes one line, not a forged second."""
+    project = rendered("default", async_db=async_db)
+    with serve(project, tmp_path, async_db) as client:
+        forged = client.get("/api/v1/nothing%0AINFO%20app.access%20GET%20/forged%20200%00")
+        assert forged.status_code == 404
+    lines = (tmp_path / "uvicorn.log").read_text().splitlines()
+    assert lines, "uvicorn wrote nothing"
+    untimed = [line for line in lines if not TIMESTAMPED.match(line)]
+    assert not untimed, untimed
+    [access] = [line for line in lines if "nothing" in line]
+    assert " app.access GET /api/v1/nothing%0AINFO%20app.access" in access
+    assert not [line for line in lines if "HTTP/1.1" in line], "uvicorn's own access line is back"

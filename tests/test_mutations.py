@@ -389,7 +389,13 @@ MUTATIONS = [
         "logins-never-throttled",
         "failed logins go on for ever, never a 429",
         "tests/test_auth.py",
-        (Edit("app/routers/auth.py", "    if wait is not None:\n", "    if wait is not None and False:\n"),),
+        (
+            Edit(
+                "app/routers/auth.py",
+                "    if wait is not None:\n",
+                "    if wait is not None and False:\n",
+            ),
+        ),
     ),
     Mutation(
         "e-mail-case-sensitive",
@@ -432,7 +438,11 @@ MUTATIONS = [
         "ids-reused",
         "a deleted row's id is given to the next new row",
         "tests/test_author.py",
-        (Edit("app/models/author.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', ""),),
+        (
+            Edit(
+                "app/models/author.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', ""
+            ),
+        ),
     ),
     # --- ownership -------------------------------------------------------------------------------
     Mutation(
