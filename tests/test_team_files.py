@@ -283,7 +283,10 @@ def test_the_dockerfile_installs_and_starts_the_app_as_written(
             timeout=120,
         )
         assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr, refused.stderr[-2000:]
-        run_env |= {"SECRET_KEY": "team-files-secret-key", "FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD}
+        run_env |= {
+            "SECRET_KEY": "team-files-secret-key-of-32-bytes-or-more",
+            "FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        }
 
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:

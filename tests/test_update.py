@@ -290,7 +290,7 @@ def test_add_field_keeps_hand_written_helper(template_repo: Path, tmp_path: Path
     assert "def count_available(books: list[Book]) -> int:" in service
     assert service.endswith(HELPER), "the hand-written helper is no longer where it was"
     assert "barcode" in service, "the unique check of the new field did not reach the service"
-    assert "barcode: str | None" in (project / "app/models/book.py").read_text()
+    assert "barcode: StorableStr | None" in (project / "app/models/book.py").read_text()
     assert "barcode" in (project / "tests/test_book.py").read_text()
     assert conflicts(project) == []
     spec_mentions(project, "barcode")
