@@ -242,3 +242,55 @@ def test_served_logs_have_one_timestamped_line_per_request(
     [access] = [line for line in lines if "nothing" in line]
     assert " app.access GET /api/v1/nothing%0AINFO%20app.access" in access
     assert not [line for line in lines if "HTTP/1.1" in line], "uvicorn's own access line is back"
+
+
+@pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
+def test_every_error_code_of_section_7_over_http(
+    rendered: Callable[..., Path], tmp_path: Path, async_db: bool
+) -> None:
+    """The statuses and codes spec section 7 names, as uvicorn delivers them, for requests that
+    only a real client sends: a chunked body with no length, a foreign CORS preflight."""
+    project = rendered("default", async_db=async_db)
+    model = model_of("default", async_db, "jwt")
+    url = f"{model.api_prefix}{model.resources[0].path}"
+    with serve(project, tmp_path, async_db) as client:
+        token = client.post(f"{model.api_prefix}/auth/token", data=ADMIN).json()["access_token"]
+        admin = {"Authorization": f"Bearer {token}"}
+        json_type = {"Content-Type": "application/json", **admin}
+
+        broken = client.post(url, content=b'{"name": ', headers=json_type)
+        assert is_error_list(broken, 422, "json_invalid")
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+            yield b'{"name": "'
+            for _ in range(17):
+                yield b"x" * 65536
+            yield b'"}'
+
+        too_large = client.post(url, content=chunks(), headers=json_type)
+        assert "content-length" not in too_large.request.headers
+        assert is_error(too_large, 413, "content_too_large")
+
+        wrong_method = client.put(f"{url}/1", json={}, headers=admin)
+        assert is_error(wrong_method, 405, "method_not_allowed")
+        assert wrong_method.headers["Allow"] == "DELETE, GET, PATCH"
+
+        preflight = {"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"}
+        assert is_error(client.options(url, headers=preflight), 400, "bad_request")
+
+        wrong = {"username": ADMIN["username"], "password": "not-the-password"}
+        failures = [client.post(f"{model.api_prefix}/auth/token", data=wrong) for _ in range(6)]
+        assert [r.status_code for r in failures] == [401] * 5 + [429]
+        assert is_error(failures[-1], 429, "too_many_requests")
+        assert int(failures[-1].headers["Retry-After"]) > 0
+        assert failures[-1].headers["X-Content-Type-Options"] == "nosniff"
+
+
+def is_error_list(response: httpx.Response, status: int, error_type: str) -> bool:
+    """A 422: the `validation_error` body whose first field error is of this type."""
+    body = response.json()
+    return (
+        response.status_code == status
+        and body["code"] == "validation_error"
+        and body["detail"][0]["type"] == error_type
+    )
