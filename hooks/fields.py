@@ -61,6 +61,18 @@ PYTHON_TYPES = {
     "url": "HttpUrlStr",
     "ref": "SafeInt",
 }
+# Where each annotation and column type the models name comes from (the others are built in, or
+# imported by the template from the standard library).
+IMPORTED_FROM = {
+    "EmailStr": "pydantic",
+    "StrictBool": "pydantic",
+    "AutoString": "sqlmodel",
+    "Text": "sqlmodel",
+    **dict.fromkeys(
+        ("Float", "HttpUrlStr", "IsoDate", "SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"),
+        "app.models.types",
+    ),
+}
 JSON_TYPES = {
     "str": "string",
     "text": "string",

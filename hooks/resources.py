@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .endpoints import Endpoint, by_action, crud_errors
-from .fields import FieldSpec
+from .fields import IMPORTED_FROM, FieldSpec
 from .naming import article, pascal, words
 from .permissions import SUCCESS, Rule
 
@@ -91,6 +91,13 @@ class Resource:
     def uses(self, *kinds: str) -> bool:
         """Whether any field is of one of these kinds."""
         return any(f.kind in kinds for f in self.fields)
+
+    def imports_from(self, module: str) -> list[str]:
+        """The names the model module imports from `pydantic`, `sqlmodel` or `app.models.types`:
+        those its annotations and column types use."""
+        used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
+        used |= {f.column_type_override for f in self.fields if f.column_type_override}
+        return sorted(name for name in used if IMPORTED_FROM.get(name) == module)
 
     def default_uses(self, kind: str) -> bool:
         """Whether a field of this kind has a non-null default (its literal needs an import)."""

@@ -274,3 +274,30 @@ def test_every_text_field_has_a_length_limit_that_stays_out_of_unsized_columns(
         column_type,
         filter_type,
     )
+
+
+def test_a_model_module_imports_what_its_fields_use() -> None:
+    design = build_design(
+        answers(
+            [
+                {"name": "author", "fields": {"name": "str(80)"}},
+                {
+                    "name": "book",
+                    "fields": {
+                        "title": "str",
+                        "blurb": "text?",
+                        "contact": "email",
+                        "available": "bool",
+                        "author": "ref author",
+                        "published_at": "datetime",
+                    },
+                },
+            ]
+        )
+    )
+    author, book = design.resources
+    assert book.imports_from("pydantic") == ["EmailStr", "StrictBool"]
+    assert book.imports_from("sqlmodel") == ["AutoString", "Text"]
+    types = ["SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
+    assert book.imports_from("app.models.types") == types
+    assert author.imports_from("sqlmodel") == [] and author.imports_from("pydantic") == []
