@@ -22,7 +22,7 @@ FOLDER_NOTES = {
     ".github": "GitHub settings",
     ".github/workflows": "GitHub Actions workflows",
     "app": "the application package",
-    "app/core": "settings, security, errors, middleware",
+    "app/core": "settings, security, errors, middleware, logs",
     "app/models": "SQLModel models: one module per resource",
     "app/rules": "your business rules: created once, never overwritten",
     "app/routers": "HTTP endpoints: one APIRouter per resource",

@@ -1,5 +1,7 @@
-"""Request ids, security headers and the access log, as plain ASGI middleware to keep the
-per-request cost small."""
+"""Request ids, security headers, the body limit, CORS refusals and the access log.
+
+Plain ASGI middleware, to keep the per-request cost small.
+"""
 
 import logging
 import re
