@@ -8,7 +8,7 @@ from functools import cached_property
 
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
-from .fields import DEFAULT_MAX_LENGTHS, MAX_SAFE_INTEGER, FieldSpec
+from .fields import MAX_SAFE_INTEGER, FieldSpec, default_length_limits
 from .limits import LIMITS, Limits
 from .naming import enum_member, slugify
 from .resources import Resource
@@ -97,12 +97,16 @@ class Design:
         return LIMITS
 
     @property
-    def default_max_lengths(self) -> dict[str, int]:
-        return DEFAULT_MAX_LENGTHS
+    def default_length_limits(self) -> str:
+        return default_length_limits()
 
     @property
     def max_safe_integer(self) -> int:
         return MAX_SAFE_INTEGER
+
+    @property
+    def max_safe_integer_text(self) -> str:
+        return f"{MAX_SAFE_INTEGER:,}"
 
     @property
     def uses_url(self) -> bool:

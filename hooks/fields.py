@@ -43,6 +43,14 @@ MAX_SAFE_INTEGER = 2**53 - 1
 # have no length of their own, but an unbounded field lets one request store megabytes.
 # E-mail addresses and URLs get the limits their validators apply (RFC 5321; browsers' 2,083).
 DEFAULT_MAX_LENGTHS = {"str": 1_000, "text": 100_000, "email": 254, "url": 2_083}
+
+
+def default_length_limits() -> str:
+    """`1,000 characters for `str`, 100,000 for `text`, ...`: the defaults as the spec writes them."""
+    limits = [f"{length:,} for `{kind}`" for kind, length in DEFAULT_MAX_LENGTHS.items()]
+    return limits[0].replace(" for", " characters for", 1) + ", " + ", ".join(limits[1:])
+
+
 ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 
 # The annotation each kind gets in the models (enums get their own class). JSON bodies are read

@@ -17,7 +17,7 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import dependencies, limits, literals, naming, tree  # noqa: E402
+from hooks import dependencies, fields, limits, literals, naming, tree  # noqa: E402
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import build_design  # noqa: E402
 
@@ -301,3 +301,9 @@ def test_a_model_module_imports_what_its_fields_use() -> None:
     types = ["SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
     assert book.imports_from("app.models.types") == types
     assert author.imports_from("sqlmodel") == [] and author.imports_from("pydantic") == []
+
+
+def test_default_length_limits_as_the_spec_writes_them() -> None:
+    assert fields.default_length_limits() == (
+        "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
+    )
