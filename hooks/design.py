@@ -8,7 +8,7 @@ from functools import cached_property
 
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
-from .fields import MAX_SAFE_INTEGER, FieldSpec, default_length_limits
+from .fields import INT64_MIGRATION_TYPE, MAX_SAFE_INTEGER, FieldSpec, default_length_limits
 from .limits import LIMITS, Limits
 from .naming import enum_member, slugify
 from .resources import Resource
@@ -126,6 +126,11 @@ class Design:
         return requirements_for(jwt=self.jwt, async_db=self.async_db, dev=True)
 
     @property
+    def postgres_dependencies(self) -> list[Requirement]:
+        """The `postgres` extra: the drivers a PostgreSQL `DATABASE_URL` needs."""
+        return requirements_for(jwt=self.jwt, async_db=self.async_db, postgres=True)
+
+    @property
     def sqlite_driver(self) -> str:
         return "aiosqlite" if self.async_db else "sqlite3 (standard library)"
 
@@ -182,10 +187,10 @@ class Design:
                 Table(
                     name="user",
                     columns=(
-                        Column("id", "sa.Integer()", False),
+                        Column("id", INT64_MIGRATION_TYPE, False),
                         Column("email", "sqlmodel.sql.sqltypes.AutoString(length=254)", False),
                         Column("full_name", "sqlmodel.sql.sqltypes.AutoString(length=255)", True),
-                        Column("role", f'sa.Enum({roles}, name="role")', False),
+                        Column("role", f'sa.Enum({roles}, name="role", native_enum=False)', False),
                         Column("is_active", "sa.Boolean()", False),
                         Column("hashed_password", "sqlmodel.sql.sqltypes.AutoString()", False),
                         Column("token_version", "sa.Integer()", False, "0"),
@@ -196,11 +201,11 @@ class Design:
                 )
             )
         for r in self._creation_order():
-            columns = [Column("id", "sa.Integer()", False), *map(_column, r.fields)]
+            columns = [Column("id", INT64_MIGRATION_TYPE, False), *map(_column, r.fields)]
             foreign_keys = [(f.column, f.ref_table) for f in r.refs]
             indexes = [(f.column, False) for f in r.refs]
             if r.owned:
-                columns.append(Column("owner_id", "sa.Integer()", False))
+                columns.append(Column("owner_id", INT64_MIGRATION_TYPE, False))
                 foreign_keys.append(("owner_id", "user"))
                 indexes.append(("owner_id", False))
             tables.append(

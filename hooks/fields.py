@@ -77,7 +77,18 @@ IMPORTED_FROM = {
     "AutoString": "sqlmodel",
     "Text": "sqlmodel",
     **dict.fromkeys(
-        ("Float", "HttpUrlStr", "IsoDate", "SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"),
+        (
+            "Float",
+            "HttpUrlStr",
+            "Int64",
+            "IsoDate",
+            "Offset",
+            "SafeInt",
+            "SafeIntParam",
+            "StorableStr",
+            "UtcDatetime",
+            "enum_column",
+        ),
         "app.models.types",
     ),
 }
@@ -96,28 +107,31 @@ JSON_TYPES = {
     "enum": "enum",
     "ref": "integer",
 }
-# The column type SQLModel derives, as the first migration writes it (strings get a length).
+# 64 bits on every database: PostgreSQL's INTEGER holds 32, SQLite's INTEGER holds 64 already
+# (and only `INTEGER PRIMARY KEY` is SQLite's rowid), as app/models/types.py says in Python.
+INT64_MIGRATION_TYPE = 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'
+# The column type of each kind, as the first migration writes it (strings get a length).
 MIGRATION_TYPES = {
     "text": "sa.Text()",
-    "int": "sa.Integer()",
+    "int": INT64_MIGRATION_TYPE,
     "float": "sa.Float()",
     "decimal": f"sa.Numeric(precision={DECIMAL_DIGITS}, scale={DECIMAL_PLACES})",
     "bool": "sa.Boolean()",
     "date": "sa.Date()",
     "datetime": "sqlmodel.sql.sqltypes.UTCDateTime()",
     "uuid": "sa.Uuid()",
-    "ref": "sa.Integer()",
+    "ref": INT64_MIGRATION_TYPE,
 }
 SQL_TYPES = {
     "text": "TEXT",
-    "int": "INTEGER",
+    "int": "BIGINT",
     "float": "FLOAT",
     "decimal": f"NUMERIC({DECIMAL_DIGITS},{DECIMAL_PLACES})",
     "bool": "BOOLEAN",
     "date": "DATE",
-    "datetime": "DATETIME",
-    "uuid": "CHAR(32)",
-    "ref": "INTEGER",
+    "datetime": "TIMESTAMPTZ",
+    "uuid": "UUID",
+    "ref": "BIGINT",
 }
 MERMAID_TYPES = {
     "str": "string",
@@ -200,7 +214,7 @@ class FieldSpec:
 
     @property
     def sql_type(self) -> str:
-        """The column type SQLAlchemy creates in SQLite, for the spec."""
+        """The column's SQL type, for the spec (PostgreSQL's name; SQLite's is its affinity)."""
         if self.kind in ("str", "email", "url"):
             return f"VARCHAR({self.max_length})" if self.max_length else "VARCHAR"
         if self.kind == "enum":
@@ -215,7 +229,8 @@ class FieldSpec:
             return f"sqlmodel.sql.sqltypes.AutoString({length})"
         if self.kind == "enum":
             members = ", ".join(py_str(m) for m, _ in self.enum_members)
-            return f"sa.Enum({members}, name={py_str(self.enum_class.lower())})"
+            name = py_str(self.enum_class.lower())
+            return f"sa.Enum({members}, name={name}, native_enum=False)"
         return MIGRATION_TYPES[self.kind]
 
     @property
@@ -225,7 +240,11 @@ class FieldSpec:
 
     @property
     def column_type_override(self) -> str | None:
-        """The `sa_type=` that keeps a length limit out of the column (only `str(N)` has one)."""
+        """The `sa_type=` of a column whose type SQLModel would derive otherwise: integers 64-bit
+        everywhere; no length limit in text columns (only `str(N)` has one). Enums are
+        `enum_column(...)`, written out by the template."""
+        if self.kind in ("int", "ref"):
+            return "Int64"
         if self.kind == "text":
             return "Text"
         if self.kind in ("str", "email", "url") and not self.max_length:

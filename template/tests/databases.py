@@ -1,0 +1,104 @@
+"""The database the tests run on: a SQLite file by default, or a database of its own on the
+PostgreSQL server that `TEST_DATABASE_URL` names. Either way each test starts from a copy of the
+database as the app's startup left it."""
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import make_url, pool, text
+from sqlmodel import SQLModel, create_engine
+
+from app.db import sync_url
+
+
+class Database(Protocol):
+    url: str
+
+    def create(self) -> None:
+        """Every table of the models (not the migrations: a design change is tested before its
+        migration is written)."""
+
+    def save(self) -> None:
+        """Keep the database as it is now; `restore` goes back to it."""
+
+    def restore(self) -> None: ...
+
+    def drop(self) -> None: ...
+
+
+def database_for_tests(sqlite_url: str) -> Database:
+    """The server's database when `TEST_DATABASE_URL` is set (with the build's driver, e.g.
+    `postgresql+psycopg://user:password@127.0.0.1/postgres`), else the SQLite file."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    return ServerDatabase(server_url) if server_url else SqliteFile(sqlite_url)
+
+
+def _create_tables(url: str) -> None:
+    engine = create_engine(sync_url(url), poolclass=pool.NullPool)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+
+
+class SqliteFile:
+    """A file, saved and restored by copying it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = Path(str(make_url(url).database))
+        self.saved = self.path.with_name("started.db")
+
+    def create(self) -> None:
+        _create_tables(self.url)
+
+    def save(self) -> None:
+        shutil.copyfile(self.path, self.saved)
+
+    def restore(self) -> None:
+        for leftover in (self.path.name + "-wal", self.path.name + "-shm"):
+            self.path.with_name(leftover).unlink(missing_ok=True)
+        shutil.copyfile(self.saved, self.path.with_name("next.db"))
+        os.replace(self.path.with_name("next.db"), self.path)
+
+    def drop(self) -> None:
+        """Nothing to do: the file is in pytest's temporary folder."""
+
+
+class ServerDatabase:
+    """A new database on the server (its user needs CREATEDB), saved and restored as a template
+    copy, dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.name = f"test_{uuid.uuid4().hex[:12]}"
+        self.saved = f"{self.name}_started"
+        self.url = make_url(server_url).set(database=self.name).render_as_string(False)
+        self.server = create_engine(
+            sync_url(server_url), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
+        )
+
+    def _run(self, *statements: str) -> None:
+        with self.server.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+
+    def create(self) -> None:
+        self._run(f'CREATE DATABASE "{self.name}"')
+        _create_tables(self.url)
+
+    def save(self) -> None:
+        self._run(f'CREATE DATABASE "{self.saved}" TEMPLATE "{self.name}"')
+
+    def restore(self) -> None:
+        self._run(
+            f'DROP DATABASE "{self.name}" WITH (FORCE)',
+            f'CREATE DATABASE "{self.name}" TEMPLATE "{self.saved}"',
+        )
+
+    def drop(self) -> None:
+        self._run(
+            f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)',
+            f'DROP DATABASE IF EXISTS "{self.saved}" WITH (FORCE)',
+        )
+        self.server.dispose()
