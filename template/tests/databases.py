@@ -1,6 +1,9 @@
-"""The database the tests run on: a SQLite file by default, or a database of its own on the
-PostgreSQL server that `TEST_DATABASE_URL` names. Either way each test starts from a copy of the
-database as the app's startup left it."""
+"""The database the tests run on: a SQLite file, or PostgreSQL when TEST_DATABASE_URL is set.
+
+`TEST_DATABASE_URL` names a server (with the build's driver) and a user who may create
+databases: the tests get a database of their own there, dropped at the end. Either way each test
+starts from a copy of the database as the app's startup left it.
+"""
 
 import os
 import shutil
