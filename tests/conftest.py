@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.helpers import EXAMPLES, load_design, make_template_repo, render
+from tests.postgres import Cluster, running_cluster, server_binaries
 
 # Copier and the tests commit in throwaway repositories; give git an identity that works anywhere.
 os.environ.setdefault("GIT_AUTHOR_NAME", "Template Tests")
@@ -51,3 +52,17 @@ def rendered(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> C
         return cache[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1, stopped at the end. Skipped where Debian's
+    `postgresql` is not installed, unless REQUIRE_POSTGRES is set (as `.ci/run` does)."""
+    if server_binaries() is None:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(
+                "REQUIRE_POSTGRES is set but PostgreSQL is not installed (apt-get install postgresql)"
+            )
+        pytest.skip("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
+    with running_cluster() as cluster:
+        yield cluster

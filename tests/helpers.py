@@ -93,7 +93,7 @@ def render(
 
 
 def run_project_pytest(
-    project: Path, *args: str, timeout: int = 600
+    project: Path, *args: str, timeout: int = 600, env_overrides: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The rendered project's own test suite, in this (shared) environment."""
     return subprocess.run(
@@ -102,5 +102,5 @@ def run_project_pytest(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(project)},
+        env={**os.environ, "PYTHONPATH": str(project), **(env_overrides or {})},
     )

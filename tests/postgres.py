@@ -7,6 +7,7 @@ rendered project against PostgreSQL by hand.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -14,9 +15,11 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+_database_numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,17 @@ class Cluster:
 
     def url(self, database: str = "postgres", *, driver: str = "psycopg") -> str:
         return f"postgresql+{driver}://{self.user}@{self.host}:{self.port}/{database}"
+
+    def new_database(self, *, driver: str = "psycopg") -> str:
+        """An empty database of its own, by URL (`driver`: psycopg or asyncpg)."""
+        import psycopg
+
+        name = f"db_{os.getpid()}_{next(_database_numbers)}"
+        with psycopg.connect(
+            host=self.host, port=self.port, user=self.user, dbname="postgres", autocommit=True
+        ) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        return self.url(name, driver=driver)
 
 
 def server_binaries() -> Path | None:
@@ -58,12 +72,16 @@ def running_cluster() -> Iterator[Cluster]:
     """Start a cluster nobody else uses (trust on loopback, no fsync: it is thrown away), stop it after."""
     binaries = server_binaries()
     if binaries is None:
-        raise RuntimeError("PostgreSQL's server is not installed (Debian: apt-get install postgresql)")
+        raise RuntimeError(
+            "PostgreSQL's server is not installed (Debian: apt-get install postgresql)"
+        )
     owner = None
     if os.geteuid() == 0:
         owner = next((n for n in ("postgres", "nobody") if _has_account(n)), None)
         if owner is None:
-            raise RuntimeError("running as root, and there is no `postgres` account to run the server")
+            raise RuntimeError(
+                "running as root, and there is no `postgres` account to run the server"
+            )
     folder = Path(tempfile.mkdtemp(prefix="pg-cluster-"))
     if owner:
         shutil.chown(folder, owner)
@@ -72,8 +90,16 @@ def running_cluster() -> Iterator[Cluster]:
     run = {"check": True, "capture_output": True, "text": True}
     subprocess.run(
         _as_unprivileged(
-            [str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C.UTF-8"],  # fmt: skip
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],  # fmt: skip
             owner,
         ),
         **run,  # type: ignore[call-overload]
@@ -84,8 +110,19 @@ def running_cluster() -> Iterator[Cluster]:
     )
     subprocess.run(
         _as_unprivileged(
-            [str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-             str(folder / "server.log"), "-w", "-t", "60", "start"],  # fmt: skip
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],  # fmt: skip
             owner,
         ),
         **run,  # type: ignore[call-overload]
@@ -113,7 +150,5 @@ def _has_account(name: str) -> bool:
 if __name__ == "__main__":
     with running_cluster() as cluster:
         print(cluster.url(), flush=True)
-        try:
+        with suppress(KeyboardInterrupt):
             subprocess.run(["sleep", "infinity"])
-        except KeyboardInterrupt:
-            pass

@@ -251,15 +251,16 @@ def test_the_body_limit_as_the_spec_writes_it(max_body_bytes: int, written: str)
         ("str(40)", 40, None, "StorableStr"),
         ("text", 100_000, "Text", "StorableStr"),
         ("email", 254, "AutoString", "EmailStr"),
-        ("int", None, None, "SafeInt"),
+        ("int", None, "Int64", "SafeInt"),
         ("bool", None, None, "bool"),
-        ("ref author", None, None, "SafeIntParam"),
+        ("ref author", None, "Int64", "SafeIntParam"),
     ],
 )
 def test_every_text_field_has_a_length_limit_that_stays_out_of_unsized_columns(
     field: str, limit: int | None, column_type: str | None, filter_type: str
 ) -> None:
-    """A limit on `str`, `text` and `email` must not change their columns (no migration)."""
+    """A limit on `str`, `text` and `email` must not change their columns (no migration);
+    integer columns are 64-bit on every database."""
     design = build_design(
         answers(
             [
@@ -298,8 +299,12 @@ def test_a_model_module_imports_what_its_fields_use() -> None:
     author, book = design.resources
     assert book.imports_from("pydantic") == ["EmailStr", "StrictBool"]
     assert book.imports_from("sqlmodel") == ["AutoString", "Text"]
-    types = ["SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
+    types = ["Int64", "Offset", "SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
     assert book.imports_from("app.models.types") == types
+    status = build_design(
+        answers([{"name": "ticket", "fields": {"state": "enum(open, closed)"}}])
+    ).resources[0]
+    assert status.imports_from("app.models.types") == ["Int64", "Offset", "enum_column"]
     assert author.imports_from("sqlmodel") == [] and author.imports_from("pydantic") == []
 
 

@@ -49,12 +49,16 @@ def model_of(design: str, async_db: bool, auth: str) -> Design:
 
 
 @contextmanager
-def serve(project: Path, tmp_path: Path, async_db: bool) -> Iterator[httpx.Client]:
-    """uvicorn on 127.0.0.1 with a fresh file database; stopped however the test ends."""
+def serve(
+    project: Path, tmp_path: Path, async_db: bool, database_url: str | None = None
+) -> Iterator[httpx.Client]:
+    """uvicorn on 127.0.0.1 with a fresh file database (or the empty one `database_url` names);
+    stopped however the test ends."""
+    sqlite_url = f"sqlite{'+aiosqlite' if async_db else ''}:///{tmp_path / 'walk.db'}"
     env = {
         **os.environ,
         "PYTHONPATH": str(project),
-        "DATABASE_URL": f"sqlite{'+aiosqlite' if async_db else ''}:///{tmp_path / 'walk.db'}",
+        "DATABASE_URL": database_url or sqlite_url,
         "ENVIRONMENT": "development",
         "FIRST_ADMIN_EMAIL": ADMIN["username"],
         "FIRST_ADMIN_PASSWORD": ADMIN["password"],

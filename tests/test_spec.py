@@ -76,7 +76,9 @@ def test_spec_structure(
     else:
         assert "Permission matrix" in text and "OAuth2PasswordBearer" in text
     driver = "aiosqlite" if async_db else "sqlite3 (standard library)"
-    assert f"The SQLite driver is {driver}." in text
+    assert f"The SQLite driver is {driver}; with the `postgres` extra" in text
+    assert "| psycopg[binary] (optional, `postgres`) |" in text
+    assert ("| asyncpg (optional, `postgres`) |" in text) == async_db
 
 
 @pytest.mark.parametrize(("design", "async_db", "auth"), VARIANTS)
