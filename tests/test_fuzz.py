@@ -1,5 +1,6 @@
 """schemathesis against a rendered app under uvicorn, with all its checks: no 5xx, every response
-as the schema says, every request the schema forbids refused and every one it allows accepted."""
+as the schema says, every request the schema forbids refused and every one it allows accepted;
+over SQLite, and over PostgreSQL for the default design."""
 
 from __future__ import annotations
 
@@ -23,20 +24,33 @@ expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 """
 CASES = [
-    pytest.param(design, async_db, id=f"{design}-{'async' if async_db else 'sync'}")
-    for design in ("default", "clinic")
-    for async_db in (False, True)
+    *(
+        pytest.param(design, async_db, "sqlite", id=f"{design}-{'async' if async_db else 'sync'}")
+        for design in ("default", "clinic")
+        for async_db in (False, True)
+    ),
+    pytest.param("default", False, "postgres", id="default-sync-postgres"),
+    pytest.param("default", True, "postgres", id="default-async-postgres"),
 ]
 
 
-@pytest.mark.parametrize(("design", "async_db"), CASES)
+@pytest.mark.parametrize(("design", "async_db", "database"), CASES)
 def test_fuzzing_with_every_check_finds_nothing(
-    rendered: Callable[..., Path], tmp_path: Path, design: str, async_db: bool
+    rendered: Callable[..., Path],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    design: str,
+    async_db: bool,
+    database: str,
 ) -> None:
     project = rendered(design, async_db=async_db)
     prefix = model_of(design, async_db, "jwt").api_prefix
     (tmp_path / "schemathesis.toml").write_text(CONFIG)
-    with serve(project, tmp_path, async_db) as client:
+    database_url = None
+    if database == "postgres":
+        cluster = request.getfixturevalue("postgres")
+        database_url = cluster.new_database(driver="asyncpg" if async_db else "psycopg")
+    with serve(project, tmp_path, async_db, database_url) as client:
         token = client.post(f"{prefix}/auth/token", data=ADMIN).json()["access_token"]
         result = subprocess.run(
             [
