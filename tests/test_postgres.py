@@ -5,7 +5,8 @@
 - a prototype with rows moves from SQLite to PostgreSQL (`python -m app.move_data`), then keeps
   migrating through `copier update` + `python -m app.migrate`, every row kept; refusals write
   nothing; `alembic downgrade base` and `upgrade head` work both ways;
-- every edge input gets the same status on PostgreSQL as on SQLite, under uvicorn: no 500.
+- every edge input gets the same status on PostgreSQL as on SQLite, under uvicorn: no 500;
+- workers starting together on an empty database take turns setting it up.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tests.test_migrations import (
     seed_requests,
     through_api,
 )
+from tests.test_production import WORKERS, production_env, start_workers
 from tests.test_update import commit, new_project, resources, update
 
 BUILDS = [pytest.param(False, id="sync"), pytest.param(True, id="async")]
@@ -229,3 +231,20 @@ def test_edge_inputs_get_the_same_answers_on_postgres_as_on_sqlite(
         on_postgres = edge_answers(client, prefix)
     assert on_postgres == on_sqlite
     assert [status for _, status, _ in on_postgres] == [r[3] for r in EDGE_REQUESTS], on_postgres
+
+
+@pytest.mark.parametrize("async_db", BUILDS)
+def test_workers_starting_together_on_a_fresh_postgres_database_all_come_up(
+    rendered: Callable[..., Path], tmp_path: Path, postgres: Cluster, async_db: bool
+) -> None:
+    """Four workers set up one empty database at once: PostgreSQL's advisory lock makes them
+    take turns, so none fails on a table another is creating."""
+    project = rendered("default", async_db=async_db)
+    for start in range(3):
+        database_url = postgres.new_database(driver=driver(async_db))
+        environment = {**production_env(project, tmp_path / "unused.db", async_db)}
+        environment["DATABASE_URL"] = database_url
+        text, ready = start_workers(project, environment, tmp_path / f"start-{start}.log")
+        assert text.count("Application startup complete") == WORKERS, text[-4000:]
+        assert "Traceback" not in text and "ERROR" not in text, text[-4000:]
+        assert ready == 200, text[-4000:]
