@@ -30,7 +30,7 @@ FOLDER_NOTES = {
     "docs": "this specification",
     "migrations": "Alembic environment and migrations",
     "migrations/versions": "one file per schema change",
-    "tests": "pytest suite, no server needed",
+    "tests": "pytest suite, no server needed (or a PostgreSQL server: TEST_DATABASE_URL)",
 }
 # Files without a module docstring to read the note from.
 FILE_NOTES = {
@@ -41,10 +41,10 @@ FILE_NOTES = {
     ".gitattributes": "line endings",
     ".gitignore": "what git leaves out",
     ".pre-commit-config.yaml": "ruff and mypy at every commit, from the project's environment",
-    "Dockerfile": "the app's image: SQLite in /data, migrations at start, a user without root",
-    "README.md": "how to install, run, test and migrate",
+    "Dockerfile": "the app's image: SQLite in /data or PostgreSQL, migrations at start, no root",
+    "README.md": "how to install, run, test, migrate and move to PostgreSQL",
     "alembic.ini": "Alembic configuration",
-    "compose.yaml": "the app and PostgreSQL under Docker Compose (needs a PostgreSQL driver)",
+    "compose.yaml": "the app and PostgreSQL under Docker Compose",
     "docs/api-design-spec.md": "this specification",
     "migrations/script.py.mako": "the template of new migrations",
     "pyproject.toml": "dependencies and tool settings",

@@ -16,15 +16,21 @@ from tests.helpers import ROOT
 
 
 @pytest.mark.parametrize(
-    ("design", "async_db", "auth"),
-    [("default", False, "jwt"), ("shop-orders", True, "none")],
-    ids=["default-sync-jwt", "shop-orders-async-none"],
+    ("design", "async_db", "auth", "extras"),
+    [("default", False, "jwt", "dev"), ("shop-orders", True, "none", "dev,postgres")],
+    ids=["default-sync-jwt", "shop-orders-async-none-postgres"],
 )
 def test_fresh_venv_install_then_own_tests(
-    rendered: Callable[..., Path], tmp_path: Path, design: str, async_db: bool, auth: str
+    rendered: Callable[..., Path],
+    tmp_path: Path,
+    design: str,
+    async_db: bool,
+    auth: str,
+    extras: str,
 ) -> None:
     """Nothing from this repository's environment leaks in, so a missing dependency cannot hide.
-    Dependencies follow `auth` and `async_db` only; these two cover both values of each."""
+    Dependencies follow `auth` and `async_db` only; these two cover both values of each, and
+    the second installs the `postgres` extra as the rendered README's "Moving to PostgreSQL" does."""
     # A copy: building the package writes *.egg-info/ and build/ into the tree, and the rendered
     # project is shared with the other tests of this session.
     project = shutil.copytree(rendered(design, async_db=async_db, auth=auth), tmp_path / "project")
@@ -32,13 +38,18 @@ def test_fresh_venv_install_then_own_tests(
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", ".[dev]"],
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", f".[{extras}]"],
         cwd=project,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    if "postgres" in extras:  # the drivers of both URLs the README gives an async build
+        drivers = subprocess.run(
+            [str(python), "-c", "import asyncpg, psycopg"], capture_output=True
+        )
+        assert drivers.returncode == 0, drivers.stderr
     tests = subprocess.run(
         [str(python), "-m", "pytest", "-p", "no:cacheprovider"],
         cwd=project,

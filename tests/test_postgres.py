@@ -160,9 +160,15 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
 
     # Every migration runs both ways on an empty database, through the build's own driver.
     design_v3[0]["fields"]["born_in"] = "str(60)?"
+    design_v3[0]["fields"]["name"] = "str(120) unique"  # the rows' names are distinct
     update(project, {"resources": design_v3})
     commit(project, "Design v3, optional")
-    assert run(project, environment, "-m", "app.migrate", "Birthplaces").returncode == 0
+    migrated = run(project, environment, "-m", "app.migrate", "Birthplaces, unique names")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    taken = through_api(
+        project, environment, prefix, [("POST", f"{prefix}/authors", {"name": after[0][1]["name"]})]
+    )
+    assert taken[0][0] == 409, taken
     empty = pg_env(postgres.new_database(driver=driver(async_db)))
     for step in (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",)):
         result = run(project, empty, "-m", "alembic", *step)
