@@ -37,7 +37,7 @@ FILE_NOTES = {
     ".copier-answers.yml": "the design (Copier's answers); change it with `copier update`",
     ".dockerignore": "what `docker build` leaves out of the image",
     ".env.example": "every setting, documented",
-    ".github/workflows/ci.yml": "CI: lint, format, types and tests on every push and pull request",
+    ".github/workflows/ci.yml": "CI: lint, format, types and tests (on SQLite and PostgreSQL) at every push",
     ".gitattributes": "line endings",
     ".gitignore": "what git leaves out",
     ".pre-commit-config.yaml": "ruff and mypy at every commit, from the project's environment",

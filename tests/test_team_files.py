@@ -168,11 +168,12 @@ def test_the_workflow_passes_actionlint_and_runs_the_projects_checks(
     data = yaml.safe_load((project / workflow).read_text())
     triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
     assert {"push", "pull_request"} <= set(triggers)
-    (job,) = data["jobs"].values()
-    uses = [step["uses"] for step in job["steps"] if "uses" in step]
-    assert [use.split("@")[0] for use in uses] == ["actions/checkout", "actions/setup-python"]
-    assert all(re.fullmatch(r"[\w/-]+@v\d+", use) for use in uses), "pin actions to a major"
-    commands = [step["run"] for step in job["steps"] if "run" in step]
+    assert set(data["jobs"]) == {"test", "postgres"}
+    for job in data["jobs"].values():
+        uses = [step["uses"] for step in job["steps"] if "uses" in step]
+        assert [use.split("@")[0] for use in uses] == ["actions/checkout", "actions/setup-python"]
+        assert all(re.fullmatch(r"[\w/-]+@v\d+", use) for use in uses), "pin actions to a major"
+    commands = [step["run"] for step in data["jobs"]["test"]["steps"] if "run" in step]
     assert commands == [
         'python -m pip install -e ".[dev]"',
         "ruff check .",
@@ -180,6 +181,14 @@ def test_the_workflow_passes_actionlint_and_runs_the_projects_checks(
         "mypy .",
         "pytest",
     ]
+    # The same tests on a PostgreSQL service, through the build's driver (the rendered README's
+    # "The tests on PostgreSQL").
+    postgres = data["jobs"]["postgres"]
+    commands = [step["run"] for step in postgres["steps"] if "run" in step]
+    assert commands == ['python -m pip install -e ".[dev,postgres]"', "pytest"]
+    driver = "asyncpg" if async_db else "psycopg"
+    assert postgres["env"]["TEST_DATABASE_URL"].startswith(f"postgresql+{driver}://postgres:")
+    assert postgres["services"]["postgres"]["image"] == "postgres:16"
 
 
 @pytest.mark.parametrize(
