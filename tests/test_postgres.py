@@ -84,6 +84,16 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     )
     assert deleted[0][0] == 204, deleted
 
+    # A database that is not there: one line saying so, not a traceback.
+    missing = postgres.url("no_such_database")
+    unreachable = run(project, sqlite_env, "-m", "app.move_data", missing)
+    assert unreachable.returncode == 1 and "Traceback" not in unreachable.stderr
+    assert "Nothing copied: cannot reach a database" in unreachable.stderr
+    assert 'database "no_such_database" does not exist' in unreachable.stderr
+    unreachable = run(project, pg_env(missing), "-m", "app.migrate", "Nothing")
+    assert unreachable.returncode == 1 and "Traceback" not in unreachable.stderr
+    assert "Cannot reach the database (postgresql+psycopg://" in unreachable.stderr
+
     # The README's recipe: copy the rows into an empty PostgreSQL database, then point at it.
     target = postgres.new_database(driver="psycopg")
     moved = run(project, sqlite_env, "-m", "app.move_data", target)

@@ -13,6 +13,7 @@ import sys
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Table, create_engine, func, inspect, pool, select, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 from app.core.config import get_settings
@@ -122,6 +123,9 @@ def main(arguments: list[str]) -> int:
         copied = move_data(get_settings().database_url, options.target)
     except MoveRefused as error:
         print(f"Nothing copied: {error}", file=sys.stderr)
+        return 1
+    except OperationalError as error:
+        print(f"Nothing copied: cannot reach a database: {error.orig}", file=sys.stderr)
         return 1
     for table, rows in copied.items():
         print(f"{table}: {rows} row{'s' if rows != 1 else ''}")
