@@ -54,6 +54,12 @@ def test_the_rendered_suite_passes_on_postgres(
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout
+    # The suite really ran on the server: pointed at one that is not there, it cannot start.
+    nowhere = Cluster(host="127.0.0.1", port=1, user=postgres.user).url(driver=driver(async_db))
+    refused = run_project_pytest(
+        project, "-x", "tests/test_health.py", env_overrides={"TEST_DATABASE_URL": nowhere}
+    )
+    assert refused.returncode != 0 and "port 1 failed" in refused.stdout, refused.stdout[-3000:]
 
 
 def pg_env(database_url: str) -> dict[str, str]:
