@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -18,8 +19,9 @@ from typing import Any
 import yaml
 from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
-from jinja2 import Environment, Template
+from jinja2 import Environment, Template, pass_context
 from jinja2.ext import Extension
+from jinja2.runtime import Context
 
 HOOKS = Path(__file__).resolve().parent
 ANSWER_KEYS = (
@@ -54,16 +56,28 @@ def _module(name: str) -> ModuleType:
 
 
 _validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
+_evolution = _module("evolution")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
+_checked: set[str] = set()  # destinations whose update was checked against their answers file
+UPDATE_GUIDE = (
+    "change the design with `copier update --trust --defaults --data-file design.yml` "
+    '(or --data resources=...), as README\'s "Changing the design" shows'
+)
+
+
+def picked_answers(answers: Any) -> dict[str, Any]:
+    """The design's answers, parsed: `--data key=[...]` reaches a hook as text."""
+    picked = {key: answers.get(key) for key in ANSWER_KEYS}
+    for key in ("roles", "resources"):
+        if isinstance(picked[key], str):
+            with contextlib.suppress(yaml.YAMLError):
+                picked[key] = yaml.safe_load(picked[key])
+    return picked
 
 
 def design_from(answers: Any) -> Any:
     """Build (once per distinct set of answers) the design, or stop Copier with the problems."""
-    picked = {key: answers.get(key) for key in ANSWER_KEYS}
-    for key in ("roles", "resources"):
-        if isinstance(picked[key], str):  # `--data key=[...]` before Copier has parsed it
-            with contextlib.suppress(yaml.YAMLError):
-                picked[key] = yaml.safe_load(picked[key])
+    picked = picked_answers(answers)
     cache_key = json.dumps(picked, default=str)  # answers keep their order
     if cache_key not in _cache:
         try:
@@ -71,6 +85,132 @@ def design_from(answers: Any) -> Any:
         except _module("design").DesignError as error:
             raise UserMessageError(error.message) from None
     return _cache[cache_key]
+
+
+def answers_on_disk(conf: Any) -> tuple[str, dict[str, Any]]:
+    """The destination's answers file as it is before this render: its text and its answers."""
+    path = Path(str(conf["dst_path"])) / str(conf["answers_file"])
+    try:
+        text = path.read_text(encoding="utf-8")
+        answers = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "", {}
+    return text, answers if isinstance(answers, dict) else {}
+
+
+def _updating() -> bool:
+    """Whether Copier runs an update (not a copy or a recopy, which render the answers as they are)."""
+    try:
+        from copier._main import _operation  # noqa: PLC0415 - Copier keeps the operation here
+    except ImportError:
+        return True
+    return bool(_operation.get(None) == "update")
+
+
+def check_update(context: dict[str, Any]) -> None:
+    """Before the first file of an update is written: refuse an answers file edited by hand (the
+    edit would never reach the code) and removals that were not confirmed."""
+    conf = context["_copier_conf"]
+    key = str(conf["dst_path"])
+    if key in _checked:
+        return
+    _checked.add(key)
+    text, last = answers_on_disk(conf)
+    if not last:
+        return
+    if _updating() and _evolution.edited_by_hand(text, last, ANSWER_KEYS):
+        raise UserMessageError(
+            f"Nothing was changed: {conf['answers_file']} was edited by hand since Copier wrote "
+            "it, and an update never carries such an edit into the code (it compares two renders "
+            "of the same answers). Undo the edit (git checkout -- "
+            f"{conf['answers_file']}) and {UPDATE_GUIDE}."
+        )
+    removed = _evolution.removed_parts(last.get("resources"), picked_answers(context)["resources"])
+    if removed and _evolution.confirmation_problem(removed, context.get("confirm_removal")):
+        names = ", ".join(removed)
+        raise UserMessageError(
+            f"Nothing was changed: the new design removes {names}, and with it their code "
+            "(models, routes, services, tests, rules files) and, once migrated, their data. "
+            "A data file replaces the whole `resources` list: if that was not meant, list every "
+            f"resource in it. To remove them, confirm with --data confirm_removal='{names}'."
+        )
+
+
+@pass_context
+def answer_problem(context: Context, question: str) -> str:
+    """What the prompt shows under an answer the design cannot take, so it is fixed in place.
+    Answers given with --data or kept from the last render are left to the whole design's check
+    before rendering, which names every problem in one message (Copier reports a question's
+    complaint about those with a traceback)."""
+    conf = context["_copier_conf"]
+    answer = context.get(question)
+    if question in (conf["data"] or {}) or answer == answers_on_disk(conf)[1].get(question):
+        return ""
+    problems = _validate.answer_problems(question, picked_answers(context))
+    return "\n".join(p.removeprefix(f"{question}: ") for p in problems)
+
+
+@pass_context
+def removals(context: Context) -> list[str]:
+    """What the design being answered removes from the destination's recorded one."""
+    _, last = answers_on_disk(context["_copier_conf"])
+    return list(
+        _evolution.removed_parts(last.get("resources"), picked_answers(context)["resources"])
+    )
+
+
+@pass_context
+def removal_problem(context: Context) -> str:
+    """An interactive confirmation that does not name exactly what is removed; empty otherwise
+    (an empty answer is refused before rendering, with the way to confirm)."""
+    answer = context.get("confirm_removal")
+    if not answer or "confirm_removal" in (context["_copier_conf"]["data"] or {}):
+        return ""
+    return str(_evolution.confirmation_problem(removals(context), answer))
+
+
+def show_yaml_defaults_as_written() -> None:
+    """Copier shows a YAML question's default through `yaml.safe_dump`, which sorts mapping keys
+    (copier-org/copier#1888): the resources would be shown, and on Enter accepted, with `name`
+    after `fields` and every resource's fields in alphabetical order. Show them in their order."""
+    try:
+        from copier._user_data import Question  # noqa: PLC0415 - no public hook for this
+    except ImportError:
+        return
+    shown = Question.get_default_rendered
+    if getattr(shown, "keeps_key_order", False):
+        return
+
+    def get_default_rendered(self: Any) -> Any:
+        default = self.get_default()
+        if self.get_type_name() == "yaml" and isinstance(default, (list, dict)):
+            flow = not self.get_multiline()
+            return yaml.safe_dump(
+                default, default_flow_style=flow, width=2**31 - 1, sort_keys=False
+            ).strip()
+        return shown(self)
+
+    get_default_rendered.keeps_key_order = True  # type: ignore[attr-defined]
+    Question.get_default_rendered = get_default_rendered  # type: ignore[method-assign]
+
+
+show_yaml_defaults_as_written()
+
+
+@pass_context
+def relative_template_warning(context: Context) -> str:
+    """A warning for a template recorded by a relative path, which `copier update` would resolve
+    from wherever it runs, and then call "not git-tracked"; empty for a path or URL that lasts."""
+    source = str(context["_copier_answers"].get("_src_path") or "")
+    if not source or re.match(r"^[\w+.-]+:|^git@", source) or Path(source).expanduser().is_absolute():
+        return ""
+    return (
+        f"Warning: the template is recorded by the relative path {source!r}, which `copier update`"
+        " would resolve from the project's folder and reject as \"not git-tracked\". Record it "
+        f"by its absolute path now: in {context['_copier_conf']['answers_file']}, set\n"
+        f"  _src_path: {Path(source).resolve()}\n"
+        "(the one line there to edit by hand), then commit."
+    )
 
 
 class DesignContext(ContextHook):
@@ -84,6 +224,7 @@ class DesignContext(ContextHook):
             # checked at the first render instead, before any file is written.
             return
         design = design_from(context)
+        check_update(context)
         context["design"] = design
         context["aw"] = "await " if design.async_db else ""
         context["async_"] = "async " if design.async_db else ""
@@ -98,6 +239,21 @@ class DesignFilters(Extension):
             environment.filters[name] = getattr(_literals, name)
         environment.globals["project_tree"] = self._project_tree
         environment.globals["python_files"] = _tree.python_files
+        environment.globals["answer_problem"] = answer_problem
+        environment.globals["removals"] = removals
+        environment.globals["removal_problem"] = removal_problem
+        environment.globals["relative_template_warning"] = relative_template_warning
+        environment.filters["design_checksum"] = self._design_checksum
+        environment.filters["dict_without"] = self._dict_without
+
+    @staticmethod
+    def _dict_without(mapping: Any, key: str) -> dict[str, Any]:
+        """The answers to remember, without a one-off answer (a confirmation holds for one update)."""
+        return {k: v for k, v in mapping.items() if k != key}
+
+    @staticmethod
+    def _design_checksum(answers: Any) -> str:
+        return str(_evolution.design_checksum(picked_answers(answers), ANSWER_KEYS))
 
     def _project_tree(self, design: Any) -> str:
         compiled: dict[str, Template] = {}  # the per-resource files share their docstrings

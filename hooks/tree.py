@@ -27,7 +27,7 @@ FOLDER_NOTES = {
     "app/rules": "your business rules: created once, never overwritten",
     "app/routers": "HTTP endpoints: one APIRouter per resource",
     "app/services": "data access and checks: keyword-only functions",
-    "docs": "this specification",
+    "docs": "this specification, and the endpoints you add",
     "migrations": "Alembic environment and migrations",
     "migrations/versions": "one file per schema change",
     "tests": "pytest suite, no server needed (or a PostgreSQL server: TEST_DATABASE_URL)",
@@ -46,6 +46,7 @@ FILE_NOTES = {
     "alembic.ini": "Alembic configuration",
     "compose.yaml": "the app and PostgreSQL under Docker Compose",
     "docs/api-design-spec.md": "this specification",
+    "docs/custom-endpoints.md": "the routes you add by hand, for the spec's agreement test: yours",
     "migrations/script.py.mako": "the template of new migrations",
     "pyproject.toml": "dependencies and tool settings",
 }

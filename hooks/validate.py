@@ -64,19 +64,9 @@ RESERVED_CLASS_NAMES = frozenset(
 
 def build_design(answers: Mapping[str, Any]) -> Design:
     """Validate the answers and build the design, or raise `DesignError` naming every problem."""
-    problems: list[str] = []
     project_name = " ".join(str(answers.get("project_name") or "").split())
-    if not slugify(project_name)[:1].isalpha():
-        problems.append(
-            f"project_name: {project_name!r} gives no package name: it needs an ASCII letter "
-            "first among its letters and digits (e.g. 'Café Orders', 'O'Brien's Books')"
-        )
-    raw_prefix = answers.get("api_prefix", "/api/v1")
-    api_prefix = str(raw_prefix or "").rstrip("/")
-    if not API_PREFIX.fullmatch(api_prefix):
-        problems.append(
-            f"api_prefix: {raw_prefix!r} must be empty or a path like /api/v1 (lower-case segments)"
-        )
+    api_prefix = str(answers.get("api_prefix", "/api/v1") or "").rstrip("/")
+    problems = answer_problems("project_name", answers) + answer_problems("api_prefix", answers)
     auth = str(answers.get("auth", "jwt"))
     if auth not in AUTH_MODES:
         problems.append(f"auth: {auth!r} is not a mode; choose jwt or none")
@@ -112,6 +102,37 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         async_db=bool(answers.get("async_db", False)),
         resources=tuple(resources),
     )
+
+
+def answer_problems(question: str, answers: Mapping[str, Any]) -> list[str]:
+    """The problems of one answer, given the answers before it, for Copier to show as the question
+    is answered; `resources`, asked last, is checked as the whole design."""
+    if question == "project_name":
+        name = " ".join(str(answers.get("project_name") or "").split())
+        if slugify(name)[:1].isalpha():
+            return []
+        return [
+            f"project_name: {name!r} gives no package name: it needs an ASCII letter "
+            "first among its letters and digits (e.g. 'Café Orders', 'O'Brien's Books')"
+        ]
+    if question == "api_prefix":
+        raw_prefix = answers.get("api_prefix", "/api/v1")
+        if API_PREFIX.fullmatch(str(raw_prefix or "").rstrip("/")):
+            return []
+        return [
+            f"api_prefix: {raw_prefix!r} must be empty or a path like /api/v1 (lower-case segments)"
+        ]
+    if question in ("roles", "default_role"):
+        auth = str(answers.get("auth", "jwt"))
+        _, _, problems = validate_roles(auth, answers.get("roles"), answers.get("default_role"))
+        return [p for p in problems if p.startswith(f"{question}:")]
+    if question == "resources":
+        try:
+            build_design(answers)
+        except DesignError as error:
+            return error.problems
+        return []
+    raise ValueError(f"no check for the answer {question!r}")
 
 
 def validate_roles(

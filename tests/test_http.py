@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jinja2
 import pytest
+import yaml
 
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import ROOT
@@ -35,8 +37,6 @@ def free_port() -> int:
 
 def model_of(design: str, async_db: bool, auth: str) -> Design:
     """The design model the project was rendered from, to know what to expect."""
-    import yaml
-
     defaults = {
         key: value["default"]
         for key, value in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
@@ -45,6 +45,10 @@ def model_of(design: str, async_db: bool, auth: str) -> Design:
     answers = {**defaults, **design_data(design), "async_db": async_db, "auth": auth}
     if answers.get("default_role", "").startswith("{{"):
         answers["default_role"] = answers["roles"][-1]
+    if isinstance(answers["resources"], str):  # copier.yml's default: Jinja over the roles
+        jinja = jinja2.Environment(trim_blocks=True, lstrip_blocks=True)
+        text = jinja.from_string(answers["resources"]).render(roles=answers["roles"])
+        answers["resources"] = yaml.safe_load(text)
     return build_design(answers)
 
 

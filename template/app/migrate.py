@@ -2,7 +2,8 @@
 
 Run it after `copier update` changed the design. It brings the database to the latest migration,
 writes a migration for what the models have that the database lacks (migrations/versions/), and
-applies it. A change the rows could not survive is refused before anything is written.
+applies it. A change the rows could not survive is refused before anything is written or copied;
+`python -m app.migrate --check` lists those rows without changing anything.
 
 A SQLite file is copied first. PostgreSQL needs no copy: each `alembic upgrade` runs in one
 transaction there, so a migration that fails is rolled back whole.
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
+from alembic.autogenerate import compare_metadata, produce_migrations
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, MetaData, create_engine, inspect, make_url, p
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
+from app import migration_checks
 from app.core.config import get_settings
 from app.db import ALEMBIC_INI, sync_url
 
@@ -48,12 +50,23 @@ def back_up(database_url: str) -> Path | None:
     return target
 
 
-def up_to_date(connection: Connection, config: Config) -> bool:
-    """At the latest migration, and no difference from the models."""
+def at_latest_migration(connection: Connection, config: Config) -> bool:
     current = MigrationContext.configure(connection).get_current_revision()
-    heads = ScriptDirectory.from_config(config).get_heads()
-    context = MigrationContext.configure(connection)
-    return current in heads and not compare_metadata(context, SQLModel.metadata)
+    return current in ScriptDirectory.from_config(config).get_heads()
+
+
+def up_to_date(connection: Connection) -> bool:
+    """No difference from the models (at the latest migration)."""
+    return not compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+
+
+def blocking_rows(connection: Connection, *, allow_drops: bool) -> list[str]:
+    """Why the rows held now could not go through the migration the models need (the database
+    being at the latest migration, this is the migration autogenerate would write)."""
+    context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+    script = produce_migrations(context, SQLModel.metadata)
+    assert script.upgrade_ops is not None
+    return migration_checks.problems(connection, script.upgrade_ops, allow_drops=allow_drops)
 
 
 def adopt(connection: Connection, config: Config) -> str | None:
@@ -93,13 +106,20 @@ def main(arguments: list[str]) -> int:
         prog="python -m app.migrate",
         description="Back the database up, then generate and apply the migration for a design change.",
     )
-    parser.add_argument("message", help='what changed, e.g. "add due dates to loans"')
+    parser.add_argument("message", nargs="?", help='what changed, e.g. "add due dates to loans"')
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only list the rows that block the migration (exit 1 if any); change nothing",
+    )
     parser.add_argument(
         "--allow-drops",
         action="store_true",
         help="also drop tables and columns the design no longer has, with the data they hold",
     )
     options = parser.parse_args(arguments)
+    if not options.check and not options.message:
+        parser.error('say what changed, e.g. python -m app.migrate "add due dates to loans"')
     database_url = get_settings().database_url
     config = Config(str(ALEMBIC_INI))
     config.attributes["allow_drops"] = options.allow_drops
@@ -107,13 +127,32 @@ def main(arguments: list[str]) -> int:
     try:
         with engine.connect() as connection:
             empty = not inspect(connection).get_table_names()
-            current = not empty and up_to_date(connection, config)
+            latest = not empty and at_latest_migration(connection, config)
+            current = latest and up_to_date(connection)
+            blocked = blocking_rows(connection, allow_drops=options.allow_drops) if latest else []
     except OperationalError as error:
         print(f"Cannot reach the database ({engine.url}): {error.orig}", file=sys.stderr)
         return 1
+    engine.dispose()
+    if blocked:
+        print(
+            ("Blocks the migration" if options.check else "Migration refused (nothing was copied "
+             "or changed)")
+            + ", because of the rows the database holds:\n"
+            + "\n".join(f"  - {problem}" for problem in blocked),
+            file=sys.stderr,
+        )
+        return 1
     if current:
-        engine.dispose()
         print("The database already matches the models: nothing to migrate.")
+        return 0
+    if options.check:
+        print(
+            "Nothing blocks the migration: run python -m app.migrate \"what changed\"."
+            if latest or empty
+            else "The database is behind the latest migration: python -m app.migrate applies "
+            "those first, and checks the rest before writing a new one."
+        )
         return 0
     backup = None if empty else back_up(database_url)
     if backup is not None:

@@ -99,16 +99,18 @@ class NotReady(AppError):
 
 
 class InvalidInput(AppError):
-    """A body that passed validation but names something that does not exist."""
+    """A body that passed validation but that the data or a business rule refuses: a reference
+    to a row that does not exist (`invalid_reference`), or what `app/rules/` says (`value_error`)."""
 
     status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
 
-    def __init__(self, field: str, detail: str) -> None:
+    def __init__(self, field: str, detail: str, *, error_type: str = "value_error") -> None:
         super().__init__(detail)
         self.field = field
+        self.error_type = error_type
 
     def body(self) -> ErrorBody:
-        error = FieldError(loc=["body", self.field], msg=self.detail, type="invalid_reference")
+        error = FieldError(loc=["body", self.field], msg=self.detail, type=self.error_type)
         return ErrorBody(detail=[error], code=CODES[self.status_code])
 
 
