@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from copier import run_update
+from copier.errors import UserMessageError
 
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import git, make_template_repo, render, run_project_pytest
@@ -339,7 +341,11 @@ def test_remove_resource_removes_its_files(template_repo: Path, tmp_path: Path) 
     )
     commit(project, "Hand edits")
 
-    update(project, {"resources": [r for r in resources(project) if r["name"] != "loan"]})
+    without_loans = [r for r in resources(project) if r["name"] != "loan"]
+    with pytest.raises(UserMessageError, match="the new design removes loan"):
+        update(project, {"resources": without_loans})
+    assert status(project) == [], "a refused removal changed files"
+    update(project, {"resources": without_loans, "confirm_removal": "loan"})
 
     gone = [
         "app/models/loan.py",
@@ -539,15 +545,184 @@ def test_bad_design_on_update_leaves_project_untouched(template_repo: Path, tmp_
     assert status(project) == []
 
 
+def test_a_data_file_that_drops_resources_is_refused_until_they_are_named(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """A data file holding only the new resource would delete every other resource's code:
+    refused, naming them and the confirmation; with it, they go."""
+    project = new_project(template_repo, tmp_path / "project")
+    edit(project / "app/rules/book.py", lambda text: text + RULE)
+    commit(project, "A rule")
+    design = tmp_path / "design.yml"
+    design.write_text(
+        yaml.safe_dump({"resources": [{"name": "shelf", "fields": {"label": "str(40)"}}]})
+    )
+
+    refused = copier_cli(project, "update", "--trust", "--defaults", "--data-file", str(design))
+    assert refused.returncode != 0
+    assert "Nothing was changed: the new design removes author, book, loan" in refused.stderr
+    assert "A data file replaces the whole `resources` list" in refused.stderr
+    assert "--data confirm_removal='author, book, loan'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert status(project) == []
+
+    wrong = copier_cli(
+        project,
+        "update",
+        "--trust",
+        "--defaults",
+        "--data-file",
+        str(design),
+        "--data",
+        "confirm_removal=author, book",
+    )
+    assert wrong.returncode != 0 and status(project) == []
+    confirmed = copier_cli(
+        project,
+        "update",
+        "--trust",
+        "--defaults",
+        "--data-file",
+        str(design),
+        "--data",
+        "confirm_removal=author, book, loan",
+    )
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert (project / "app/models/shelf.py").is_file()
+    assert not (project / "app/rules/book.py").exists()
+    assert "confirm_removal" not in (project / ".copier-answers.yml").read_text()
+    commit(project, "Shelves only")
+    again = copier_cli(project, "update", "--trust", "--defaults")  # nothing removed: no question
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_hand_edited_answers_file_is_refused_with_the_way_to_change_the_design(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """An update compares two renders of the same answers, so a design edited in the answers file
+    would never reach the code; it is refused, saying how to change the design instead."""
+    project = new_project(template_repo, tmp_path / "project")
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace("pages: int?", "pages: int"))
+    commit(project, "Edit the design by hand")
+    refused = copier_cli(project, "update", "--trust", "--defaults")
+    assert refused.returncode != 0
+    assert ".copier-answers.yml was edited by hand since Copier wrote it" in refused.stderr
+    assert "git checkout -- .copier-answers.yml" in refused.stderr
+    assert "--data-file design.yml" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert status(project) == []
+
+    git(project, "revert", "--no-edit", "HEAD")  # the way back; then the documented way
+    design = tmp_path / "design.yml"
+    changed = resources(project)
+    changed[1]["fields"]["pages"] = "int = 1"
+    design.write_text(yaml.safe_dump({"resources": changed}, sort_keys=False))
+    result = copier_cli(project, "update", "--trust", "--defaults", "--data-file", str(design))
+    assert result.returncode == 0, result.stderr
+    assert "pages: SafeInt = Field(default=1" in (project / "app/models/book.py").read_text()
+
+
+ARCHIVE_ROUTE = '''
+
+@router.post(
+    "/{author_id}/archive",
+    status_code=status.HTTP_200_OK,
+    response_model=AuthorPublic,
+    dependencies=[Security(authorize, scopes=UPDATE_SCOPES)],
+    responses=error_responses(401, 403, 404, 422),
+)
+def archive_author(session: WriteSessionDep, author_id: RowId) -> Author:
+    """An archived author keeps the books and the name, not the biography."""
+    author = service.get_author(session=session, author_id=author_id)
+    changes = AuthorUpdate(biography=None)
+    return service.update_author(session=session, author=author, author_in=changes)
+'''
+
+
+def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """A route added by hand fails the agreement test until docs/custom-endpoints.md has its row
+    (the file's own example, taken as written); a `same as` row follows a later change of the
+    scopes it reuses, and no update rewrites the file."""
+    project = new_project(template_repo, tmp_path / "project")
+    edit(project / "app/routers/author.py", lambda text: text + ARCHIVE_ROUTE)
+    undocumented = run_project_pytest(project, "-q", "tests/test_api_spec.py")
+    assert undocumented.returncode != 0
+    assert "'/api/v1/authors/{author_id}/archive'" in undocumented.stdout
+
+    custom = project / "docs/custom-endpoints.md"
+    example = re.search(r"```markdown\n(.*?)\n```", custom.read_text(), re.S)
+    assert example is not None, "docs/custom-endpoints.md shows no example row"
+    assert example.group(1).startswith("| POST | `/api/v1/authors/{author_id}/archive` |")
+    edit(custom, lambda text: text + example.group(1) + "\n")
+    documented = run_project_pytest(project, "-q", "tests/test_api_spec.py")
+    assert documented.returncode == 0, documented.stdout[-3000:]
+    commit(project, "Archive authors")
+
+    changed = resources(project)
+    changed[0]["permissions"]["update"] = ["member"]
+    update(project, {"resources": changed})
+    assert 'UPDATE_SCOPES = ["admin", "member"]' in (project / "app/routers/author.py").read_text()
+    assert example.group(1) in custom.read_text()
+    assert conflicts(project) == []
+    after = run_project_pytest(project, "-q", "tests/test_api_spec.py")
+    assert after.returncode == 0, after.stdout[-3000:]
+
+    edit(custom, lambda text: text.replace("| `200`, `401`,", "| `200`,"))
+    stale = run_project_pytest(project, "-q", "tests/test_api_spec.py")
+    assert stale.returncode != 0, "a row that leaves out status codes passed"
+
+
+def test_switching_async_db_keeps_a_dotenv_database_url_working(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """`.env` written for the sync build (`sqlite:///`) serves the async build after the switch,
+    and back: the app gives the URL its own build's driver."""
+    project = new_project(template_repo, tmp_path / "project")
+    (project / ".env").write_text("DATABASE_URL=sqlite:///./kept.db\nENVIRONMENT=development\n")
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    for async_db in (True, False):
+        update(project, {"async_db": async_db})
+        commit(project, f"async_db={async_db}")
+        started = subprocess.run(
+            [sys.executable, "-c", START_AND_COUNT],
+            cwd=project,
+            env={**environment, "PYTHONPATH": str(project)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert started.returncode == 0, started.stderr[-3000:]
+        assert started.stdout.split() == ["sqlite+aiosqlite" if async_db else "sqlite", "200"]
+    assert (project / "kept.db").is_file()
+
+
+START_AND_COUNT = """
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url
+from app.core.config import get_settings
+from app.main import create_app
+
+print(make_url(get_settings().database_url).drivername)
+with TestClient(create_app()) as client:
+    print(client.get("/api/v1/books").status_code)
+"""
+
+
 def test_relative_template_path_fails_and_the_documented_fix_works(
     template_repo: Path, tmp_path: Path
 ) -> None:
     """A relative template path is recorded as typed and later resolved from wherever `copier update` runs."""
     relative = os.path.relpath(template_repo, tmp_path)
-    result = copier_cli(tmp_path, "copy", "--trust", "--defaults", "--quiet", relative, "project")
+    result = copier_cli(tmp_path, "copy", "--trust", "--defaults", relative, "project")
     assert result.returncode == 0, result.stderr
     project = tmp_path / "project"
     assert answers(project)["_src_path"] == relative
+    warning = f"Warning: the template is recorded by the relative path {relative!r}"
+    assert warning in result.stdout + result.stderr
+    assert f"  _src_path: {template_repo}\n" in result.stdout + result.stderr
     git(project, "init", "-q", "-b", "main")
     commit(project, "Render the project")
 
