@@ -51,6 +51,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Rename:
+    """A field rename, for README's recipe: the design's words and the table's column names."""
+
+    resource: str
+    table: str
+    old: str
+    new: str
+    old_column: str
+    new_column: str
+
+
+@dataclass(frozen=True)
 class Design:
     project_name: str
     description: str
@@ -218,6 +230,18 @@ class Design:
                 )
             )
         return tables
+
+    @property
+    def rename(self) -> Rename:
+        """README's rename example: the first field that is not a ref, gaining a `new_` prefix
+        (a ref's column is its name plus `_id`, which would make the example less plain)."""
+        resource, spec = next(
+            ((r, f) for r in self.resources for f in r.fields if f.kind != "ref"),
+            (self.resources[0], self.resources[0].fields[0]),
+        )
+        new = f"new_{spec.name}"
+        new_column = spec.column.replace(spec.name, new, 1)
+        return Rename(resource.name, resource.table_name, spec.name, new, spec.column, new_column)
 
     def _creation_order(self) -> list[Resource]:
         """Resources after the ones they reference (cycles through optional refs keep design order)."""

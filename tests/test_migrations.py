@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import DESIGNS, design_data
+from tests.helpers import git
 from tests.test_http import model_of, value
 from tests.test_update import commit, new_project, resources, update
 
@@ -354,7 +357,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     del author_fields["biography"]  # holds text
     book_fields["pages"] = "int"  # a book has none
     book_fields["genre"] = "enum(fiction, science, history) = fiction"  # a book is children's
-    update(project, {"resources": design_v2})
+    update(project, {"resources": design_v2, "confirm_removal": "author.biography"})
     commit(project, "Unsafe changes")
 
     refused = run(project, environment, "-m", "app.migrate", "Unsafe changes")
@@ -390,7 +393,9 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     migrated = run(project, environment, "-m", "app.migrate", "--allow-drops", "Drop biographies")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert len(migration_files(project)) == 2
-    assert len(list(tmp_path.glob("data.db.bak-*"))) == 3  # one per attempt
+    # One for the first attempt (the history had to be recorded first), none for the refusal
+    # after it (nothing was copied or changed), one for the migration.
+    assert len(list(tmp_path.glob("data.db.bak-*"))) == 2
     authors = through_api(project, environment, prefix, [("GET", f"{prefix}/authors", None)])
     rows = authors[0][1]["items"]
     assert [row["name"] for row in rows] == [author["name"]] * 2
@@ -399,4 +404,141 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     again = run(project, environment, "-m", "app.migrate", "Nothing")
     assert again.returncode == 0
     assert "nothing to migrate" in again.stdout
-    assert len(list(tmp_path.glob("data.db.bak-*"))) == 3  # no backup when nothing changes
+    assert len(list(tmp_path.glob("data.db.bak-*"))) == 2  # no backup when nothing changes
+
+
+# --------------------------------------------------------------------------- type changes, renames
+
+
+def test_type_changes_that_would_lose_values_are_refused_until_the_rows_are_fixed(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """Narrowed text, float to int, text to int, float to decimal: refused, naming each row and
+    value, with no backup and no migration written; `--check` lists the same; README's way of
+    fixing the rows (the previous code, through the API) then lets the migration through."""
+    project = new_project(template_repo, tmp_path / "project")
+    database = tmp_path / "data.db"
+    environment = env(database, False)
+    prefix = model_of("default", False, "jwt").api_prefix
+
+    seeded = through_api(
+        project, environment, prefix, seed_requests(model_of("default", False, "jwt"))
+    )
+    assert all(code == 201 for code, _ in seeded), seeded
+    design_v2 = resources(project)
+    design_v2[1]["fields"].update({"weight": "float?", "price": "float?", "shelf": "str(20)?"})
+    update(project, {"resources": design_v2})
+    commit(project, "Weights, prices, shelves")
+    migrated = run(project, environment, "-m", "app.migrate", "Weights, prices, shelves")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    commit(project, "Migration")
+    book_id = seeded[1][1]["id"]
+    title = seeded[1][1]["title"]
+    values = {"weight": 1.5, "price": 1.234, "shelf": "B-12"}
+    changed = through_api(
+        project, environment, prefix, [("PATCH", f"{prefix}/books/{book_id}", values)]
+    )
+    assert changed[0][0] == 200, changed
+    backups = set(tmp_path.glob("data.db.bak-*"))
+
+    design_v3 = resources(project)
+    fields = design_v3[1]["fields"]
+    fields["title"] = f"str({len(title) - 1})"
+    fields.update({"weight": "int?", "price": "decimal?", "shelf": "int?"})
+    update(project, {"resources": design_v3})  # not committed: README's way needs the stash
+
+    expected = [
+        f"book.title becomes str({len(title) - 1}), which cannot keep the value of 1 row (id {book_id}: {title!r})",
+        f"book.weight becomes int, which cannot keep the value of 1 row (id {book_id}: 1.5)",
+        f"book.price becomes decimal(12, 2), which cannot keep the value of 1 row (id {book_id}: 1.234)",
+        f"book.shelf becomes int, which cannot keep the value of 1 row (id {book_id}: 'B-12')",
+    ]
+    checked = run(project, environment, "-m", "app.migrate", "--check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    refused = run(project, environment, "-m", "app.migrate", "Narrower types")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "Migration refused (nothing was copied or changed)" in refused.stderr
+    for message in (checked.stderr, refused.stderr):
+        for problem in expected:
+            assert problem in message, message
+        assert 'README: "Fixing rows before a migration"' in message
+    assert set(tmp_path.glob("data.db.bak-*")) == backups, "a refused migration made a backup"
+    assert len(migration_files(project)) == 2, "a refused migration was written"
+
+    # README's way: the previous code fixes the rows through the API; then the migration runs.
+    readme = (project / "README.md").read_text()
+    recipe = readme[readme.index("### Fixing rows before a migration") :]
+    assert "git stash --include-untracked" in recipe and "git stash pop" in recipe
+    git(project, "stash", "--include-untracked")
+    fixed = {"title": title[: len(title) - 1], "weight": 2, "price": 1.23, "shelf": "12"}
+    patched = through_api(
+        project, environment, prefix, [("PATCH", f"{prefix}/books/{book_id}", fixed)]
+    )
+    assert patched[0][0] == 200, patched
+    git(project, "stash", "pop")
+    checked = run(project, environment, "-m", "app.migrate", "--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Nothing blocks the migration" in checked.stdout
+    migrated = run(project, environment, "-m", "app.migrate", "Narrower types")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    read = through_api(project, environment, prefix, [("GET", f"{prefix}/books/{book_id}", None)])
+    row = read[0][1]
+    assert (row["title"], row["weight"], row["price"], row["shelf"]) == (
+        fixed["title"],
+        2,
+        "1.23",
+        12,
+    )
+    assert row["isbn"] == seeded[1][1]["isbn"]
+
+
+def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = new_project(template_repo, tmp_path / "project")
+    environment = env(tmp_path / "data.db", False)
+    model = model_of("default", False, "jwt")
+    seeded = through_api(project, environment, model.api_prefix, seed_requests(model))
+    rename = model.rename
+    old_value = seeded[0][1][rename.old]
+
+    readme = (project / "README.md").read_text()
+    recipe = readme[readme.index("### Renaming a field or resource") :]
+    commands = re.search(r"```bash\n(.*?)```", recipe, re.S)
+    functions = re.search(r"```python\n(.*?)```", recipe, re.S)
+    assert commands is not None and functions is not None
+    design = resources(project)
+    first = next(r for r in design if r["name"] == rename.resource)
+    first["fields"] = {
+        (rename.new if name == rename.old else name): spec for name, spec in first["fields"].items()
+    }
+    (project.parent / "design.yml").write_text(
+        yaml.safe_dump({"resources": design}, sort_keys=False)
+    )
+
+    shell = {
+        **environment,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    for line in commands.group(1).splitlines():
+        done = subprocess.run(
+            line, shell=True, cwd=project, env=shell, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    (written,) = [p for p in migration_files(project) if not p.name.startswith("0001")]
+    script = written.read_text()
+    written.write_text(script[: script.index("def upgrade() -> None:")] + functions.group(1))
+    for line in ("alembic upgrade head", 'python -m app.migrate "what changed"'):
+        done = subprocess.run(
+            line, shell=True, cwd=project, env=shell, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    ruff_clean(project)
+
+    read = through_api(
+        project,
+        environment,
+        model.api_prefix,
+        [("GET", f"{model.api_prefix}{model.by_name[rename.resource].path}", None)],
+    )
+    assert [row[rename.new] for row in read[0][1]["items"]] == [old_value]

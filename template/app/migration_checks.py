@@ -164,6 +164,8 @@ def _lossy_values(connection: Connection, table: str, name: str, new_type: Any) 
 
 def _what_keeps(new_type: Any) -> tuple[str, Callable[[Any], bool] | None]:
     """The new type in the design's words, and whether a stored value survives the change to it."""
+    if isinstance(new_type, sa.TypeDecorator):  # e.g. SQLModel's AutoString: a String underneath
+        new_type = new_type.impl_instance
     if isinstance(new_type, sa.Enum):
         return "an enum", None  # values it no longer lists: `_unknown_enum_values`
     if isinstance(new_type, sa.Boolean):
