@@ -7,6 +7,7 @@ template version), so the `hooks` package is imported under a name unique to its
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -58,7 +59,7 @@ def _module(name: str) -> ModuleType:
 _validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
 _evolution = _module("evolution")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
-_checked: set[str] = set()  # destinations whose update was checked against their answers file
+_checked: set[str] = set()  # (destination, its answers file, new answers) already checked
 UPDATE_GUIDE = (
     "change the design with `copier update --trust --defaults --data-file design.yml` "
     '(or --data resources=...), as README\'s "Changing the design" shows'
@@ -92,10 +93,18 @@ def answers_on_disk(conf: Any) -> tuple[str, dict[str, Any]]:
     path = Path(str(conf["dst_path"])) / str(conf["answers_file"])
     try:
         text = path.read_text(encoding="utf-8")
-        answers = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError):
         return "", {}
-    return text, answers if isinstance(answers, dict) else {}
+    return text, _parsed_answers(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_answers(text: str) -> dict[str, Any]:
+    try:
+        answers = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return answers if isinstance(answers, dict) else {}
 
 
 def _updating() -> bool:
@@ -111,13 +120,14 @@ def check_update(context: dict[str, Any]) -> None:
     """Before the first file of an update is written: refuse an answers file edited by hand (the
     edit would never reach the code) and removals that were not confirmed."""
     conf = context["_copier_conf"]
-    key = str(conf["dst_path"])
-    if key in _checked:
-        return
-    _checked.add(key)
     text, last = answers_on_disk(conf)
     if not last:
         return
+    picked = json.dumps(picked_answers(context), default=str)
+    key = "\0".join((str(conf["dst_path"]), text, picked, str(context.get("confirm_removal"))))
+    if key in _checked:
+        return
+    _checked.add(key)
     if _updating() and _evolution.edited_by_hand(text, last, ANSWER_KEYS):
         raise UserMessageError(
             f"Nothing was changed: {conf['answers_file']} was edited by hand since Copier wrote "
@@ -202,11 +212,15 @@ def relative_template_warning(context: Context) -> str:
     """A warning for a template recorded by a relative path, which `copier update` would resolve
     from wherever it runs, and then call "not git-tracked"; empty for a path or URL that lasts."""
     source = str(context["_copier_answers"].get("_src_path") or "")
-    if not source or re.match(r"^[\w+.-]+:|^git@", source) or Path(source).expanduser().is_absolute():
+    if (
+        not source
+        or re.match(r"^[\w+.-]+:|^git@", source)
+        or Path(source).expanduser().is_absolute()
+    ):
         return ""
     return (
         f"Warning: the template is recorded by the relative path {source!r}, which `copier update`"
-        " would resolve from the project's folder and reject as \"not git-tracked\". Record it "
+        ' would resolve from the project\'s folder and reject as "not git-tracked". Record it '
         f"by its absolute path now: in {context['_copier_conf']['answers_file']}, set\n"
         f"  _src_path: {Path(source).resolve()}\n"
         "(the one line there to edit by hand), then commit."

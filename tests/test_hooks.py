@@ -17,9 +17,9 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import dependencies, fields, limits, literals, naming, tree  # noqa: E402
+from hooks import dependencies, evolution, fields, limits, literals, naming, tree  # noqa: E402
 from hooks.design import DesignError  # noqa: E402
-from hooks.validate import build_design  # noqa: E402
+from hooks.validate import answer_problems, build_design  # noqa: E402
 
 TRICKY = [
     "",
@@ -312,3 +312,102 @@ def test_default_length_limits_as_the_spec_writes_them() -> None:
     assert fields.default_length_limits() == (
         "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
     )
+
+
+# --------------------------------------------------------------------------- answers as they are given
+
+
+def test_each_answer_is_checked_with_only_the_answers_before_it() -> None:
+    """The roles are checked before the sign-up role is asked, the resources as the whole design."""
+    roles = {"auth": "jwt", "roles": ["vet", "nurse", "owner"]}
+    assert answer_problems("roles", roles) == [
+        "roles: 'owner' is a permission word, not a role; pick another name"
+    ]
+    assert answer_problems("roles", {**roles, "roles": ["vet", "nurse"]}) == []
+    good_roles = {"auth": "jwt", "roles": ["vet", "nurse"], "default_role": "clerk"}
+    assert answer_problems("default_role", good_roles) == [
+        "default_role: 'clerk' is not one of the roles (vet, nurse); pick one of them"
+    ]
+    assert answer_problems("project_name", {"project_name": "42"})[0].startswith("project_name:")
+    assert answer_problems("project_name", {"project_name": "Clinic"}) == []
+    assert answer_problems("api_prefix", {"api_prefix": "/API"})[0].startswith("api_prefix:")
+    assert answer_problems("api_prefix", {"api_prefix": ""}) == []
+    design = answers(
+        [{"name": "pet", "fields": {"name": "str"}, "permissions": {"create": ["librarian"]}}],
+        roles=["vet", "nurse"],
+        default_role="nurse",
+    )
+    assert answer_problems("resources", design) == [
+        "resource 'pet': permission word 'librarian' in create is neither public, authenticated, "
+        "owner nor a role (vet, nurse); add it to roles or fix the spelling"
+    ]
+    with pytest.raises(ValueError, match="no check"):
+        answer_problems("async_db", {})
+
+
+def test_an_update_names_the_resources_and_fields_it_removes() -> None:
+    old = [
+        {"name": "author", "fields": {"name": "str", "born_on": "date?"}},
+        {"name": "book", "fields": {"title": "str", "pages": "int?"}},
+        {"name": "loan", "fields": {"due_on": "date"}},
+    ]
+    new = [
+        {"name": "book", "fields": {"title": "str", "page_count": "int?"}},
+        {"name": "author", "fields": {"name": "str", "born_on": "date?", "died_on": "date?"}},
+    ]
+    assert evolution.removed_parts(old, new) == ["book.pages", "loan"]
+    assert evolution.removed_parts(old, old) == []
+    assert evolution.removed_parts(None, new) == []  # a first copy: nothing recorded
+    assert evolution.removed_parts(old, "not a list") == ["author", "book", "loan"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ("book.pages, loan", ""),
+        ("loan book.pages", ""),
+        ("", "the new design removes book.pages, loan: type these names to confirm"),
+        (None, "the new design removes book.pages, loan: type these names to confirm"),
+        ("loan", "name exactly what is removed (book.pages, loan); missing book.pages"),
+        (
+            "loan, book.pages, author",
+            "name exactly what is removed (book.pages, loan); not removed: author",
+        ),
+    ],
+)
+def test_a_removal_is_confirmed_by_naming_exactly_what_goes(
+    answer: str | None, problem: str
+) -> None:
+    assert evolution.confirmation_problem(["book.pages", "loan"], answer) == problem
+
+
+def test_the_design_checksum_tells_a_hand_edit_apart() -> None:
+    keys = ("project_name", "resources")
+    recorded = {"project_name": "Library", "resources": [{"name": "book", "fields": {"t": "str"}}]}
+    checksum = evolution.design_checksum(recorded, keys)
+    text = f"# design checksum: {checksum} (...)\nproject_name: Library\n"
+    assert not evolution.edited_by_hand(text, recorded, keys)
+    edited = {**recorded, "resources": [{"name": "book", "fields": {"t": "str", "n": "int"}}]}
+    assert evolution.edited_by_hand(text, edited, keys)
+    assert not evolution.edited_by_hand("project_name: Library\n", edited, keys)  # no checksum
+    reordered = {"project_name": "Library", "resources": [{"fields": {"t": "str"}, "name": "book"}]}
+    assert evolution.design_checksum(reordered, keys) != checksum  # order is part of the design
+
+
+def test_readme_rename_example_names_a_real_column() -> None:
+    design = build_design(
+        answers(
+            [
+                {"name": "loan", "fields": {"book": "ref author", "due_on": "date"}},
+                {"name": "author", "fields": {"name": "str"}},
+            ]
+        )
+    )
+    rename = design.rename
+    assert (rename.resource, rename.table, rename.old, rename.new) == (
+        "loan",
+        "loan",
+        "due_on",
+        "new_due_on",
+    )
+    assert (rename.old_column, rename.new_column) == ("due_on", "new_due_on")

@@ -175,3 +175,51 @@ def test_an_update_left_unconfirmed_changes_nothing(template_repo: Path, tmp_pat
     assert "--data confirm_removal='author, book, loan'" in terminal
     assert "Traceback" not in terminal
     assert status(project) == []
+
+
+def test_an_interactive_update_that_keeps_every_answer_changes_nothing(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """Every question shows the recorded answer; taking them all keeps the project as it is, the
+    resources' and fields' order included (Copier would show YAML answers with sorted keys)."""
+    design = tmp_path / "design.yml"
+    zoo = [{"name": "zebra", "fields": {"stripes": "int", "name": "str(40)", "age": "int?"}}]
+    design.write_text(yaml.safe_dump({"resources": zoo}, sort_keys=False))
+    project = tmp_path / "project"
+    copied = spawn(
+        tmp_path,
+        "copy",
+        "--trust",
+        "--defaults",
+        "--data-file",
+        str(design),
+        str(template_repo),
+        "project",
+        log=tmp_path / "copy.log",
+    )
+    finish(copied)
+    written = field_order((project / "app/models/zebra.py").read_text(), "ZebraBase")
+    assert written == ["stripes", "name", "age"]
+    commit(project, "Zebras")
+
+    log = tmp_path / "terminal.log"
+    child = spawn(project, "update", "--trust", log=log)
+    accept(
+        child,
+        "project's name",
+        "sentences",
+        "Your name",
+        "e-mail",
+        "path prefix",
+        "Authentication",
+        "The roles",
+        "self-registered",
+        "register an account",
+        "Async",
+    )
+    child.expect("Esc then Enter")
+    child.send(SUBMIT_MULTILINE)
+    finish(child)
+    prompt = shown(log)[shown(log).index("The resources") :]
+    assert prompt.index("stripes:") < prompt.index("name: str(40)") < prompt.index("age:")
+    assert status(project) == [], "taking every recorded answer changed the project"
