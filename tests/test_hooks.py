@@ -411,3 +411,18 @@ def test_readme_rename_example_names_a_real_column() -> None:
         "new_due_on",
     )
     assert (rename.old_column, rename.new_column) == ("due_on", "new_due_on")
+
+
+def test_a_conflict_names_the_referring_resources_as_a_sentence() -> None:
+    design = build_design(
+        answers(
+            [
+                {"name": "project", "fields": {"name": "str"}},
+                {"name": "task", "fields": {"project": "ref project"}},
+                {"name": "time_entry", "fields": {"project": "ref project"}},
+                {"name": "comment", "fields": {"project": "ref project"}},
+            ]
+        )
+    )
+    assert design.by_name["project"].referenced_by_text == "tasks, time entries or comments"
+    assert design.by_name["task"].referenced_by_text == ""

@@ -9,6 +9,7 @@ publishes a new template version, updates, and checks what the project holds aft
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import shutil
@@ -446,6 +447,8 @@ def test_new_template_version_marks_overlapping_edits(
     assert result.returncode == 0, result.stderr
     assert "Updating to template version 1.1.0" in result.stderr
     assert '"UU" marks a file' in result.stderr, "copier.yml's _message_after_update is missing"
+    assert "async_db switched? DATABASE_URL in .env keeps working" in result.stderr
+    assert "--check first lists the rows that block it" in result.stderr
 
     main = (project / "app/main.py").read_text()
     assert CONFLICT_START in main and CONFLICT_END in main
@@ -673,6 +676,61 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
     edit(custom, lambda text: text.replace("| `200`, `401`,", "| `200`,"))
     stale = run_project_pytest(project, "-q", "tests/test_api_spec.py")
     assert stale.returncode != 0, "a row that leaves out status codes passed"
+
+
+REFUSING_RULE = '''
+
+def check_author(author: Author) -> None:
+    """Pen names are kept in the biography, not the name."""
+    if author.name.startswith("Pen name"):
+        raise InvalidInput("name", "a pen name belongs in the biography")
+'''
+
+RULE_REQUEST = """
+from fastapi.testclient import TestClient
+from app.core.config import Settings
+from app.main import create_app
+
+settings = Settings(environment="development", database_url="sqlite:///rules.db")
+with TestClient(create_app(settings)) as client:
+    form = {"username": settings.first_admin_email, "password": settings.first_admin_password}
+    token = client.post("/api/v1/auth/token", data=form).json()["access_token"]
+    headers = {"Authorization": "Bearer " + token}
+    response = client.post("/api/v1/authors", json={"name": "Pen name X"}, headers=headers)
+    print(response.status_code, response.text)
+"""
+
+
+def test_a_rule_refusing_a_value_answers_422_with_a_value_error(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """`InvalidInput` raised in app/rules/ names the field with `value_error` (not
+    `invalid_reference`, which is for a reference to a missing row)."""
+    project = new_project(template_repo, tmp_path / "project")
+    rules = project / "app/rules/author.py"
+    rules.write_text(
+        '"""Business rules for authors."""\n\n'
+        "from app.core.errors import InvalidInput\n"
+        "from app.models.author import Author\n" + REFUSING_RULE
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", RULE_REQUEST],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    status_code, body = result.stdout.split(" ", 1)
+    assert status_code == "422"
+    assert json.loads(body)["detail"] == [
+        {
+            "loc": ["body", "name"],
+            "msg": "a pen name belongs in the biography",
+            "type": "value_error",
+        }
+    ]
 
 
 def test_switching_async_db_keeps_a_dotenv_database_url_working(
