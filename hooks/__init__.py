@@ -11,7 +11,9 @@ The modules, by concern:
 - `resources`: one resource, with its fields, rules and endpoint table;
 - `endpoints`: the rows of the endpoint table, for resources and for the auth and user routes;
 - `design`: the whole design and the facts derived from it (dependencies, tables, ER diagram);
-- `validate`: raw answers to a `Design`, or `DesignError` listing every problem;
+- `validate`: raw answers to a `Design`, or `DesignError` listing every problem (and the
+  problems of one answer, for the questionnaire);
+- `evolution`: what an update removes, and the checksum that tells a hand-edited answers file;
 - `tree`: the rendered file tree, read from `template/` itself, with a note per file;
 - `dependencies`: the rendered project's requirements, read from `requirements-project.txt`.
 """
