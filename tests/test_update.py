@@ -110,6 +110,15 @@ def conflicts(project: Path) -> list[str]:
     return sorted(found)
 
 
+def refused_untouched(project: Path, result: subprocess.CompletedProcess[str], *says: str) -> None:
+    """Copier stopped with a message (not a traceback) saying each of `says`; nothing changed."""
+    assert result.returncode != 0
+    for words in says:
+        assert words in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert status(project) == []
+
+
 def edit(path: Path, change: Callable[[str], str]) -> str:
     """Apply a hand edit; refuse one that changes nothing (the anchor text went missing)."""
     before = path.read_text()
@@ -561,35 +570,21 @@ def test_a_data_file_that_drops_resources_is_refused_until_they_are_named(
         yaml.safe_dump({"resources": [{"name": "shelf", "fields": {"label": "str(40)"}}]})
     )
 
-    refused = copier_cli(project, "update", "--trust", "--defaults", "--data-file", str(design))
-    assert refused.returncode != 0
-    assert "Nothing was changed: the new design removes author, book, loan" in refused.stderr
-    assert "A data file replaces the whole `resources` list" in refused.stderr
-    assert "--data confirm_removal='author, book, loan'" in refused.stderr
-    assert "Traceback" not in refused.stderr
-    assert status(project) == []
+    def update_to_shelves(*confirmation: str) -> subprocess.CompletedProcess[str]:
+        update = ("update", "--trust", "--defaults", "--data-file", str(design))
+        return copier_cli(project, *update, *confirmation)
 
-    wrong = copier_cli(
+    refused_untouched(
         project,
-        "update",
-        "--trust",
-        "--defaults",
-        "--data-file",
-        str(design),
-        "--data",
-        "confirm_removal=author, book",
+        update_to_shelves(),
+        "Nothing was changed: the new design removes author, book, loan",
+        "A data file replaces the whole `resources` list",
+        "--data confirm_removal='author, book, loan'",
     )
+
+    wrong = update_to_shelves("--data", "confirm_removal=author, book")
     assert wrong.returncode != 0 and status(project) == []
-    confirmed = copier_cli(
-        project,
-        "update",
-        "--trust",
-        "--defaults",
-        "--data-file",
-        str(design),
-        "--data",
-        "confirm_removal=author, book, loan",
-    )
+    confirmed = update_to_shelves("--data", "confirm_removal=author, book, loan")
     assert confirmed.returncode == 0, confirmed.stderr
     assert (project / "app/models/shelf.py").is_file()
     assert not (project / "app/rules/book.py").exists()
@@ -608,13 +603,13 @@ def test_a_hand_edited_answers_file_is_refused_with_the_way_to_change_the_design
     answers_file = project / ".copier-answers.yml"
     answers_file.write_text(answers_file.read_text().replace("pages: int?", "pages: int"))
     commit(project, "Edit the design by hand")
-    refused = copier_cli(project, "update", "--trust", "--defaults")
-    assert refused.returncode != 0
-    assert ".copier-answers.yml was edited by hand since Copier wrote it" in refused.stderr
-    assert "git checkout -- .copier-answers.yml" in refused.stderr
-    assert "--data-file design.yml" in refused.stderr
-    assert "Traceback" not in refused.stderr
-    assert status(project) == []
+    refused_untouched(
+        project,
+        copier_cli(project, "update", "--trust", "--defaults"),
+        ".copier-answers.yml was edited by hand since Copier wrote it",
+        "git checkout -- .copier-answers.yml",
+        "--data-file design.yml",
+    )
 
     git(project, "revert", "--no-edit", "HEAD")  # the way back; then the documented way
     design = tmp_path / "design.yml"
