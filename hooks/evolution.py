@@ -33,11 +33,11 @@ def confirmation_problem(removed: Sequence[str], answer: object) -> str:
     listed = ", ".join(removed)
     if not given:
         return f"the new design removes {listed}: type these names to confirm"
-    extra = [word for word in given if word not in removed]
     missing = [name for name in removed if name not in given]
-    parts = [f"missing {', '.join(missing)}" if missing else ""]
-    parts.append(f"not removed: {', '.join(extra)}" if extra else "")
-    return f"name exactly what is removed ({listed}); " + "; ".join(p for p in parts if p)
+    extra = [word for word in given if word not in removed]
+    parts = [f"missing {', '.join(missing)}"] if missing else []
+    parts += [f"not removed: {', '.join(extra)}"] if extra else []
+    return f"name exactly what is removed ({listed}); " + "; ".join(parts)
 
 
 def design_checksum(answers: Mapping[str, Any], keys: Sequence[str]) -> str:

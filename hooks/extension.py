@@ -123,8 +123,9 @@ def check_update(context: dict[str, Any]) -> None:
     text, last = answers_on_disk(conf)
     if not last:
         return
-    picked = json.dumps(picked_answers(context), default=str)
-    key = "\0".join((str(conf["dst_path"]), text, picked, str(context.get("confirm_removal"))))
+    picked = picked_answers(context)
+    design = json.dumps(picked, default=str)
+    key = "\0".join((str(conf["dst_path"]), text, design, str(context.get("confirm_removal"))))
     if key in _checked:
         return
     _checked.add(key)
@@ -135,7 +136,7 @@ def check_update(context: dict[str, Any]) -> None:
             "of the same answers). Undo the edit (git checkout -- "
             f"{conf['answers_file']}) and {UPDATE_GUIDE}."
         )
-    removed = _evolution.removed_parts(last.get("resources"), picked_answers(context)["resources"])
+    removed = _evolution.removed_parts(last.get("resources"), picked["resources"])
     if removed and _evolution.confirmation_problem(removed, context.get("confirm_removal")):
         names = ", ".join(removed)
         raise UserMessageError(
@@ -164,9 +165,10 @@ def answer_problem(context: Context, question: str) -> str:
 def removals(context: Context) -> list[str]:
     """What the design being answered removes from the destination's recorded one."""
     _, last = answers_on_disk(context["_copier_conf"])
-    return list(
-        _evolution.removed_parts(last.get("resources"), picked_answers(context)["resources"])
+    removed: list[str] = _evolution.removed_parts(
+        last.get("resources"), picked_answers(context)["resources"]
     )
+    return removed
 
 
 @pass_context

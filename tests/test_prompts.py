@@ -153,7 +153,6 @@ def test_an_update_that_removes_asks_for_the_names(template_repo: Path, tmp_path
     assert "pages" not in (project / "app/models/book.py").read_text()
     assert conflicts(project) == []
     assert "confirm_removal" not in (project / ".copier-answers.yml").read_text()
-    commit(project, "Without loans")
 
 
 def test_an_update_left_unconfirmed_changes_nothing(template_repo: Path, tmp_path: Path) -> None:
