@@ -116,11 +116,16 @@ DRIFTS = [
     ("app/routers/book.py", 'CREATE_SCOPES = ["admin", "librarian"]', 'CREATE_SCOPES = ["admin"]'),
     (
         "docs/api-design-spec.md",
-        "#### `GET /api/v1/books/{book_id}`",
-        "#### `GET /api/v1/books/{id}`",
+        "| GET | `/api/v1/books/{book_id}` |",
+        "| GET | `/api/v1/books/{id}` |",
     ),
-    ("docs/api-design-spec.md", "| `201` `BookPublic`;", "| `200` `BookPublic`;"),
-    ("docs/api-design-spec.md", "| Auth | `admin`, `librarian` |", "| Auth | authenticated |"),
+    ("docs/api-design-spec.md", "| `201` `BookPublic` |", "| `200` `BookPublic` |"),
+    (
+        "docs/api-design-spec.md",
+        "| `400`, `401`, `403`, `409`, `413`, `422` | `admin`, `librarian` |",
+        "| `400`, `401`, `403`, `409`, `413`, `422` | authenticated |",
+    ),
+    ("docs/api-design-spec.md", "| `404`, `422` | public |", "| `404` | public |"),
     ("docs/api-design-spec.md", "  pyproject.toml ", "  setup.py "),
     (
         "docs/api-design-spec.md",
