@@ -66,6 +66,16 @@ def test_spec_structure(
         widths = {cells(row) for row in rows}
         assert len(widths) == 1, f"a table with ragged rows at line {table.map[0] + 1}: {rows}"
 
+    # A code span that does not close (or nests: `a `b` c`) leaves a literal backtick in the text.
+    stray = [
+        child.content
+        for t in tokens
+        if t.type == "inline"
+        for child in t.children or []
+        if child.type == "text" and "`" in child.content
+    ]
+    assert stray == [], f"broken code spans: {stray}"
+
     fences = [t for t in tokens if t.type == "fence"]
     assert any(t.info == "mermaid" and t.content.startswith("erDiagram") for t in fences)
     assert "TODO" not in text and "\n\n\n" not in text
