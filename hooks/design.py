@@ -51,6 +51,15 @@ class Table:
 
 
 @dataclass(frozen=True)
+class EndpointGroup:
+    """One table of section 6: a resource's endpoints (with the resource), or the system's."""
+
+    title: str
+    endpoints: tuple[Endpoint, ...]
+    resource: Resource | None = None
+
+
+@dataclass(frozen=True)
 class Rename:
     """A field rename, for README's recipe: the design's words and the table's column names."""
 
@@ -178,15 +187,22 @@ class Design:
         return by_action(health_endpoints())[action]
 
     @property
-    def endpoint_groups(self) -> list[tuple[str, tuple[Endpoint, ...]]]:
+    def endpoint_groups(self) -> list[EndpointGroup]:
         """Section 6 of the spec: the endpoints, grouped by resource, then auth and users."""
-        groups = [(r.plural_label.capitalize(), r.endpoints) for r in self.resources]
+        groups = [
+            EndpointGroup(r.plural_label.capitalize(), r.endpoints, r) for r in self.resources
+        ]
         if self.jwt:
             system = self.system_endpoints
-            groups.append(("Auth", tuple(ep for ep in system if ep.router_prefix == "/auth")))
-            groups.append(("Users", tuple(ep for ep in system if ep.router_prefix == "/users")))
-        groups.append(("Health", health_endpoints()))
+            auth = tuple(ep for ep in system if ep.router_prefix == "/auth")
+            users = tuple(ep for ep in system if ep.router_prefix == "/users")
+            groups += [EndpointGroup("Auth", auth), EndpointGroup("Users", users)]
+        groups.append(EndpointGroup("Health", health_endpoints()))
         return groups
+
+    @property
+    def has_refs(self) -> bool:
+        return any(r.refs for r in self.resources)
 
     # -- the first migration ----------------------------------------------------------------
     @property
