@@ -173,7 +173,7 @@ class Design:
         if not self.jwt:
             return ()
         return system_endpoints(
-            admin_role=self.admin_role,
+            roles=self.roles,
             default_role=self.default_role,
             open_signup=self.open_signup,
         )
@@ -199,6 +199,17 @@ class Design:
             groups += [EndpointGroup("Auth", auth), EndpointGroup("Users", users)]
         groups.append(EndpointGroup("Health", health_endpoints()))
         return groups
+
+    @property
+    def error_statuses(self) -> frozenset[int]:
+        """Section 7's rows: every error a route declares, and those any request can get (a
+        refused CORS preflight, no such route or method, a body too large or malformed, a bug)."""
+        declared = {status for group in self.endpoint_groups for ep in group.endpoints for status in ep.errors}
+        return frozenset(declared | {400, 404, 405, 413, 422, 500})
+
+    @property
+    def has_unique_fields(self) -> bool:
+        return any(r.unique_fields for r in self.resources)
 
     @property
     def has_refs(self) -> bool:

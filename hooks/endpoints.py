@@ -79,10 +79,13 @@ def crud_errors(
 
 
 def system_endpoints(
-    *, admin_role: str, default_role: str, open_signup: bool
+    *, roles: Sequence[str], default_role: str, open_signup: bool
 ) -> tuple[Endpoint, ...]:
-    """The auth and user routes of a design with logins."""
+    """The auth and user routes of a design with logins; only the administrator manages users, so
+    they answer `403` only when there is another role."""
+    admin_role = roles[0]
     admin = (admin_role,)
+    forbidden = (403,) if len(roles) > 1 else ()
     who = f"`{admin_role}`"
     one = "/users/{user_id}"
     rows = [
@@ -137,7 +140,7 @@ def system_endpoints(
             "list_users",
             "List accounts",
             200,
-            (401, 403, 422),
+            (401, *forbidden, 422),
             who,
             admin,
             response_model="UserPage",
@@ -151,7 +154,7 @@ def system_endpoints(
             "create_user",
             "Create an account with any role",
             201,
-            (400, 401, 403, 409, 413, 422),
+            (400, 401, *forbidden, 409, 413, 422),
             who,
             admin,
             request_body="`UserCreate`",
@@ -165,7 +168,7 @@ def system_endpoints(
             "read_user",
             "Read one account",
             200,
-            (401, 403, 404, 422),
+            (401, *forbidden, 404, 422),
             who,
             admin,
             response_model="UserPublic",
@@ -179,7 +182,7 @@ def system_endpoints(
             "update_user",
             "Change name, password or role, or deactivate (not the last active administrator)",
             200,
-            (400, 401, 403, 404, 409, 413, 422),
+            (400, 401, *forbidden, 404, 409, 413, 422),
             who,
             admin,
             request_body="`UserUpdate`",
@@ -194,7 +197,7 @@ def system_endpoints(
             "delete_user",
             "Delete an account (not your own; not while it owns rows)",
             204,
-            (401, 403, 404, 409, 422),
+            (401, *forbidden, 404, 409, 422),
             who,
             admin,
             path_params=("user_id",),

@@ -23,7 +23,11 @@ class Rule:
 
     action: str
     words: tuple[str, ...]  # as written (or defaulted), in design order
-    admin_role: str
+    design_roles: tuple[str, ...]  # every role of the design, the administrator first
+
+    @property
+    def admin_role(self) -> str:
+        return self.design_roles[0]
 
     @property
     def public(self) -> bool:
@@ -59,6 +63,10 @@ class Rule:
             return "authenticated"
         who = ", ".join(f"`{r}`" for r in self.roles)
         return f"{who}, owner" if self.owner else who
+
+    def refuses_a_role(self, action: str) -> bool:
+        """Whether some logged-in caller gets `403` here: only then does the route declare it."""
+        return any(self.status_for(action, role) == 403 for role in self.design_roles)
 
     def status_for(self, action: str, role: str | None) -> int:
         """The status a caller of `role` (None: no token) gets on a row they did not create."""

@@ -279,7 +279,7 @@ class Resource:
             errors=crud_errors(
                 action,
                 public=public,
-                forbidden=bool(rule.scopes) and not rule.owner,
+                forbidden=rule.refuses_a_role(action),
                 unique=bool(self.unique_fields),
                 referenced=bool(self.referenced_by),
             ),

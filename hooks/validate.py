@@ -242,14 +242,14 @@ def _resources(
             where, raw.get("permissions"), owned=owned, roles=roles, jwt=jwt
         )
         problems += permission_problems
-        admin = roles[0] if roles else "admin"
+        design_roles = tuple(roles) or ("admin",)
         resource = Resource(
             name=name,
             plural=str(plural),
             description=str(raw.get("description") or "").strip(),
             owned=owned,
             fields=tuple(fields),
-            rules={a: Rule(action=a, words=words[a], admin_role=admin) for a in PERMISSION_KEYS},
+            rules={a: Rule(action=a, words=words[a], design_roles=design_roles) for a in PERMISSION_KEYS},
             jwt=jwt,
         )
         problems += _class_problems(where, resource, class_owner)
