@@ -19,8 +19,6 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "template"
 _IF = re.compile(r"^\{% if design\.(\w+) %\}(.*)\{% endif %\}$")
 _YIELD = re.compile(r"\{% yield r from design\.resources %\}\{\{ r\.name \}\}\{% endyield %\}")
 FOLDER_NOTES = {
-    ".github": "GitHub settings",
-    ".github/workflows": "GitHub Actions workflows",
     "app": "the application package",
     "app/core": "settings, security, errors, middleware, logs",
     "app/models": "SQLModel models: one module per resource",
@@ -32,14 +30,13 @@ FOLDER_NOTES = {
     "migrations/versions": "one file per schema change",
     "tests": "pytest suite, no server needed (or a PostgreSQL server: TEST_DATABASE_URL)",
 }
+# Housekeeping the tree leaves out, as it leaves out packages' `__init__.py`.
+UNLISTED = (".dockerignore", ".gitattributes", ".gitignore")
 # Files without a module docstring to read the note from.
 FILE_NOTES = {
     ".copier-answers.yml": "the design (Copier's answers); change it with `copier update`",
-    ".dockerignore": "what `docker build` leaves out of the image",
     ".env.example": "every setting, documented",
     ".github/workflows/ci.yml": "CI: lint, format, types and tests (on SQLite and PostgreSQL) at every push",
-    ".gitattributes": "line endings",
-    ".gitignore": "what git leaves out",
     ".pre-commit-config.yaml": "ruff and mypy at every commit, from the project's environment",
     "Dockerfile": "the app's image: SQLite in /data or PostgreSQL, migrations at start, no root",
     "README.md": "how to install, run, test, migrate and move to PostgreSQL",
@@ -115,19 +112,37 @@ def docstring_line(source: Path) -> str:
 def project_tree(design: Design, render: Callable[[str, Resource | None], str]) -> str:
     """The rendered files as an indented tree, two spaces a level, with what each part holds.
 
+    A per-resource template makes one line naming all its files (`author.py, book.py`), and a
+    folder holding a single file makes one line of its path (`.github/workflows/ci.yml`).
     `render(text, resource)` renders a docstring's Jinja the way Copier renders the file.
     """
+    files = [
+        f
+        for f in rendered_files(design)
+        if f.path not in UNLISTED and not f.path.endswith("__init__.py")
+    ]
     lines = [f"{design.slug}/"]
-    seen: set[str] = set()
-    for file in rendered_files(design):
+    seen: set[object] = set()  # folders, and the sources of the per-resource lines
+    for file in files:
+        if file.source in seen:
+            continue
         parts = file.path.split("/")
-        for depth in range(1, len(parts)):
+        depth = 1
+        while depth < len(parts):
             folder = "/".join(parts[:depth])
+            if sum(f.path.startswith(folder + "/") for f in files) == 1:
+                break
             if folder not in seen:
                 seen.add(folder)
                 lines.append(_line(depth, parts[depth - 1] + "/", FOLDER_NOTES.get(folder, "")))
+            depth += 1
         note = FILE_NOTES.get(file.path) or render(docstring_line(file.source), file.resource)
-        lines.append(_line(len(parts), parts[-1], note))
+        name = "/".join(parts[depth - 1 :])
+        if file.resource is not None:
+            seen.add(file.source)
+            name = ", ".join(f.path.rsplit("/", 1)[-1] for f in files if f.source == file.source)
+            note = "one per resource: " + note.split(": ", 1)[-1]
+        lines.append(_line(depth, name, note))
     return "\n".join(lines)
 
 

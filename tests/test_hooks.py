@@ -105,13 +105,15 @@ def test_every_template_file_and_folder_has_a_note_in_the_tree() -> None:
     design = build_design(answers([{"name": "book", "fields": {"title": "str"}}]))
     files = tree.rendered_files(design)
     assert {f.path for f in files} >= {"app/models/book.py", "tests/test_book.py", "README.md"}
-    for file in files:
-        if file.path.endswith("__init__.py") and not file.source.read_text().strip():
-            continue  # an empty package marker
+    listed = [f for f in files if f.path not in tree.UNLISTED and not f.path.endswith("__init__.py")]
+    for file in listed:
         note = tree.FILE_NOTES.get(file.path) or tree.docstring_line(file.source)
         assert note, f"{file.path} has no note: give it a module docstring or a FILE_NOTES entry"
-    folders = {f.path.rsplit("/", 1)[0] for f in files if "/" in f.path}
-    assert folders <= set(tree.FOLDER_NOTES), folders - set(tree.FOLDER_NOTES)
+    folders = {f.path.rsplit("/", 1)[0] for f in listed if "/" in f.path}
+    alone = {folder for folder in folders if sum(f.path.startswith(folder + "/") for f in listed) == 1}
+    assert folders - alone <= set(tree.FOLDER_NOTES), folders - alone - set(tree.FOLDER_NOTES)
+    shown = tree.project_tree(design, lambda text, resource: text)
+    assert "  .github/workflows/ci.yml " in shown and "book.py" in shown and "__init__" not in shown
 
 
 def test_the_formatter_pass_never_touches_the_users_files() -> None:
