@@ -1,14 +1,18 @@
-"""Swagger UI and ReDoc of a rendered app, loaded in headless Chromium with no network beyond loopback.
+"""Swagger UI and ReDoc of a rendered app, and the spec's ER diagrams, in headless Chromium.
 
 The app serves the docs' JavaScript and CSS itself (fastapi-offline), so the pages must render every
-resource's tag and every operation from the app's own schema. Each test saves a screenshot in
-tests/artifacts/. `.ci/run` installs Debian's chromium and sets REQUIRE_BROWSER=1, so in CI a missing
+resource's tag and every operation from the app's own schema, with no network beyond loopback. The
+ER diagrams are drawn by Mermaid (tests/mermaid.py), the library GitHub draws them with. Each test
+saves a screenshot in tests/artifacts/. `.ci/run` installs Debian's chromium and sets REQUIRE_BROWSER=1, so in CI a missing
 browser fails instead of skipping.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -16,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DESIGNS
 from tests.helpers import ROOT
+from tests.mermaid import mermaid_js
 from tests.test_http import model_of, serve
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -115,3 +121,89 @@ def test_swagger_ui_and_redoc_show_every_operation(
     assert shot.returncode == 0, shot.stderr[-4000:]
     assert screenshot.read_bytes().startswith(b"\x89PNG"), f"{screenshot} is not a PNG"
     assert screenshot.stat().st_size > 20_000, f"{screenshot} looks blank"
+
+
+# Every design and both auth settings (async_db does not change the diagram), and the designs with
+# the longest and oddest names.
+ER_VARIANTS = [
+    (design, auth) for design in [*DESIGNS, "free-text", "long-names"] for auth in ("jwt", "none")
+]
+MERMAID_PAGE = """<!doctype html>
+<meta charset="utf-8">
+<body>
+<pre id="results" hidden></pre>
+<div id="drawings"></div>
+<script src="{script}"></script>
+<script>
+(async () => {{
+  const diagrams = {diagrams};
+  const results = {{}};
+  mermaid.initialize({{startOnLoad: false}});
+  for (const [name, text] of Object.entries(diagrams)) {{
+    try {{
+      await mermaid.parse(text);
+      const {{svg}} = await mermaid.render("diagram-" + Object.keys(results).length, text);
+      const drawing = document.createElement("div");
+      drawing.innerHTML = svg;
+      document.getElementById("drawings").append(drawing);
+      results[name] = {{error: null, text: drawing.textContent}};
+    }} catch (error) {{
+      results[name] = {{error: String(error.message || error), text: ""}};
+    }}
+  }}
+  document.getElementById("results").textContent = JSON.stringify(results);
+}})();
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def mermaid(chromium: str) -> Path:
+    try:
+        return mermaid_js()
+    except OSError as error:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but Mermaid could not be fetched: {error}")
+        pytest.skip(f"Mermaid could not be fetched from the npm registry: {error}")
+
+
+def draw(chromium: str, mermaid: Path, diagrams: dict[str, str], tmp_path: Path, *args: str) -> str:
+    """The page that draws `diagrams` with Mermaid, run in Chromium with `args`: its DOM."""
+    page = tmp_path / f"diagrams-{len(list(tmp_path.iterdir()))}.html"
+    page.write_text(MERMAID_PAGE.format(script=mermaid.as_uri(), diagrams=json.dumps(diagrams)))
+    run = headless(chromium, tmp_path / f"profile-{page.stem}", *args, page.as_uri())
+    assert run.returncode == 0, run.stderr[-4000:]
+    return run.stdout
+
+
+def test_every_er_diagram_parses_and_draws_every_table(
+    rendered: Callable[..., Path], chromium: str, mermaid: Path, tmp_path: Path
+) -> None:
+    """Mermaid parses each variant's diagram (a syntax error fails with its message) and the
+    drawing names every table of section 5."""
+    diagrams: dict[str, str] = {}
+    tables: dict[str, list[str]] = {}
+    for design, auth in ER_VARIANTS:
+        spec = (rendered(design, auth=auth) / "docs" / "api-design-spec.md").read_text()
+        block = re.search(r"^```mermaid\n(.*?)^```", spec, re.M | re.S)
+        assert block, f"{design}-{auth}: the spec has no mermaid block"
+        diagrams[f"{design}-{auth}"] = block[1]
+        tables[f"{design}-{auth}"] = re.findall(r"^### (\w+) \(table `", spec, re.M) + (
+            ["User"] if auth == "jwt" else []
+        )
+    dom = draw(chromium, mermaid, diagrams, tmp_path, "--dump-dom")
+    found = re.search(r'<pre id="results" hidden>(.+?)</pre>', dom, re.S)
+    assert found, f"Mermaid did not finish: {dom[-2000:]}"
+    results = json.loads(html.unescape(found[1]))
+    for name, diagram in diagrams.items():
+        assert results[name]["error"] is None, f"{name}: {results[name]['error']}\n{diagram}"
+        missing = [table for table in tables[name] if table not in results[name]["text"]]
+        assert not missing, f"{name}: the drawing lacks {missing}"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "er-diagram-default-jwt.png"
+    screenshot.unlink(missing_ok=True)
+    default = {"default-jwt": diagrams["default-jwt"]}
+    draw(chromium, mermaid, default, tmp_path, "--window-size=1000,900", f"--screenshot={screenshot}")
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), f"{screenshot} is not a PNG"
+    assert screenshot.stat().st_size > 10_000, f"{screenshot} looks blank"
