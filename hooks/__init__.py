@@ -14,6 +14,7 @@ The modules, by concern:
 - `validate`: raw answers to a `Design`, or `DesignError` listing every problem (and the
   problems of one answer, for the questionnaire);
 - `evolution`: what an update removes, and the checksum that tells a hand-edited answers file;
+- `contract`: the API contract a client depends on (docs/api-contract.json);
 - `tree`: the rendered file tree, read from `template/` itself, with a note per file;
 - `dependencies`: the rendered project's requirements, read from `requirements-project.txt`.
 """

@@ -42,6 +42,7 @@ FILE_NOTES = {
     "README.md": "how to install, run, test, migrate and move to PostgreSQL",
     "alembic.ini": "Alembic configuration",
     "compose.yaml": "the app and PostgreSQL under Docker Compose",
+    "docs/api-contract.json": "the API a client depends on; `python -m app.api_contract` compares",
     "docs/api-design-spec.md": "this specification",
     "docs/custom-endpoints.md": "the routes you add by hand, for the spec's agreement test: yours",
     "migrations/script.py.mako": "the template of new migrations",
@@ -140,7 +141,9 @@ def project_tree(design: Design, render: Callable[[str, Resource | None], str]) 
         name = "/".join(parts[depth - 1 :])
         if file.resource is not None:
             seen.add(file.source)
-            name = ", ".join(f.path.rsplit("/", 1)[-1] for f in files if f.source == file.source)
+            name = ", ".join(
+                "/".join(f.path.split("/")[depth - 1 :]) for f in files if f.source == file.source
+            )
             note = "one per resource: " + note.split(": ", 1)[-1]
         lines.append(_line(depth, name, note))
     return "\n".join(lines)

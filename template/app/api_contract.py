@@ -1,0 +1,309 @@
+"""`python -m app.api_contract`: the API as clients see it, recorded in docs/api-contract.json.
+
+The contract keeps what a client depends on, read from the app's own OpenAPI document: each
+operation's statuses, who may call it, its body, response and query parameters, and the fields of
+the resources' models. `copier update` writes the contract of the new design; then
+
+    python -m app.api_contract --changes   # what changed since the last commit -> docs/api-changes.md
+    python -m app.api_contract             # does the running code still match the contract?
+    python -m app.api_contract --write     # record a change made by hand to the code
+"""
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ROOT / "docs" / "api-contract.json"
+CHANGES = ROOT / "docs" / "api-changes.md"
+METHODS = ("get", "post", "put", "patch", "delete")
+# The models of these routers are the template's own (accounts, login, health), not the design's.
+SYSTEM_TAGS = {"auth", "users", "health"}
+
+HEADING = (
+    "# API changes\n\nWhat each change of the design did to the API, newest first "
+    "(`python -m app.api_contract --changes`).\n"
+)
+
+Contract = dict[str, Any]
+
+
+def live_contract() -> Contract:
+    """The contract of the code as it is now."""
+    from app.core.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings(environment="development", database_url="sqlite://"))
+    return contract(app.openapi())
+
+
+def contract(openapi: dict[str, Any]) -> Contract:
+    """What a client depends on, out of an OpenAPI document."""
+    schemas: dict[str, Any] = openapi.get("components", {}).get("schemas", {})
+    operations: dict[str, Any] = {}
+    models: set[str] = set()
+    for path, path_item in openapi["paths"].items():
+        for method in METHODS:
+            if method not in path_item:
+                continue
+            operation = path_item[method]
+            success = min(int(status) for status in operation["responses"] if int(status) < 400)
+            body = _body(operation, schemas)
+            response = _schema_name(operation["responses"][str(success)])
+            operations[f"{method.upper()} {path}"] = {
+                "auth": _auth(operation),
+                "body": body,
+                "errors": sorted(int(s) for s in operation["responses"] if int(s) >= 400),
+                "query": {
+                    parameter["name"]: type_of(parameter["schema"], schemas)
+                    for parameter in operation.get("parameters", [])
+                    if parameter["in"] == "query"
+                },
+                "response": response,
+                "status": success,
+            }
+            if not SYSTEM_TAGS & set(operation.get("tags", [])):
+                models |= {name for name in (body, response) if name in schemas}
+    for name in sorted(models):  # a page's items name the model of one row
+        models |= _models_named(schemas[name], schemas)
+    return {
+        "models": {name: _fields(schemas[name], schemas) for name in sorted(models)},
+        "operations": operations,
+    }
+
+
+def type_of(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
+    """A JSON schema in a few words: `string(date) | null`, `enum(a, b)`, `array(BookPublic)`."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return type_of(schemas[name], schemas) if "enum" in schemas[name] else name
+    if "anyOf" in schema:
+        return " | ".join(type_of(option, schemas) for option in schema["anyOf"])
+    if "enum" in schema:
+        return f"enum({', '.join(map(str, schema['enum']))})"
+    if schema.get("type") == "array":
+        return f"array({type_of(schema['items'], schemas)})"
+    text = str(schema.get("type", "any"))
+    if "format" in schema:
+        text += f"({schema['format']})"
+    if "maxLength" in schema:
+        text += f" max {schema['maxLength']}"
+    return text
+
+
+def _fields(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    required = set(schema.get("required", []))
+    return {
+        name: {"required": name in required, "type": type_of(field, schemas)}
+        for name, field in schema.get("properties", {}).items()
+    }
+
+
+def _models_named(schema: Any, schemas: dict[str, Any]) -> set[str]:
+    """The object models a schema refers to, however deep (enums are not models)."""
+    if isinstance(schema, list):
+        return set().union(*(_models_named(item, schemas) for item in schema))
+    if not isinstance(schema, dict):
+        return set()
+    found = set().union(*(_models_named(value, schemas) for value in schema.values()))
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and "enum" not in schemas[ref.rsplit("/", 1)[-1]]:
+        found.add(ref.rsplit("/", 1)[-1])
+    return found
+
+
+def _schema_name(holder: dict[str, Any]) -> str | None:
+    for media in holder.get("content", {}).values():
+        ref = media.get("schema", {}).get("$ref")
+        if ref:
+            return str(ref.rsplit("/", 1)[-1])
+    return None
+
+
+def _body(operation: dict[str, Any], schemas: dict[str, Any]) -> str | None:
+    """A JSON body's model, or the required fields of a form: `form(username, password)`."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/x-www-form-urlencoded" in content:
+        name = _schema_name(operation["requestBody"])
+        required = schemas[name].get("required", []) if name else []
+        return f"form({', '.join(required)})"
+    return _schema_name(operation.get("requestBody", {}))
+
+
+def _auth(operation: dict[str, Any]) -> str | list[str]:
+    requirements = operation.get("security") or []
+    scopes = sorted({scope for req in requirements for scopes in req.values() for scope in scopes})
+    return scopes if scopes else "authenticated" if requirements else "public"
+
+
+@dataclass(frozen=True)
+class Change:
+    where: str  # an operation (`POST /api/v1/books`) or a field (`BookCreate.pages`)
+    what: str
+    breaking: bool  # whether a client written for the old API can fail against the new one
+
+
+def changes(old: Contract, new: Contract) -> list[Change]:
+    """What changed between two contracts, each change marked breaking or not."""
+    found: list[Change] = []
+    before, after = old["operations"], new["operations"]
+    for name in sorted(before.keys() - after.keys()):
+        found.append(Change(name, "removed", True))
+    for name in sorted(after.keys() - before.keys()):
+        found.append(Change(name, "added", False))
+    for name in sorted(before.keys() & after.keys()):
+        found += _operation_changes(name, before[name], after[name])
+    requests = {op["body"] for c in (old, new) for op in c["operations"].values()}
+    for model in sorted(old["models"].keys() | new["models"].keys()):
+        old_fields = old["models"].get(model, {})
+        new_fields = new["models"].get(model, {})
+        if old_fields and new_fields:
+            found += _field_changes(model, old_fields, new_fields, request=model in requests)
+    return found
+
+
+def _operation_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    found: list[Change] = []
+    if old["status"] != new["status"]:
+        found.append(Change(name, f"answers {new['status']} instead of {old['status']}", True))
+    if old["auth"] != new["auth"]:
+        found.append(
+            Change(
+                name,
+                f"access {_who(old['auth'])} -> {_who(new['auth'])}",
+                _narrower(old["auth"], new["auth"]),
+            )
+        )
+    for status in sorted(set(new["errors"]) - set(old["errors"])):
+        found.append(Change(name, f"may now answer {status}", False))
+    for status in sorted(set(old["errors"]) - set(new["errors"])):
+        found.append(Change(name, f"no longer answers {status}", False))
+    for part in ("body", "response"):
+        if old[part] != new[part]:
+            renamed = old[part] is not None and new[part] is not None
+            found.append(Change(name, f"{part} {old[part]} -> {new[part]}", not renamed))
+    for parameter in sorted(old["query"].keys() - new["query"].keys()):
+        found.append(Change(name, f"query parameter `{parameter}` removed", True))
+    for parameter in sorted(new["query"].keys() - old["query"].keys()):
+        found.append(Change(name, f"query parameter `{parameter}` added", False))
+    for parameter in sorted(old["query"].keys() & new["query"].keys()):
+        if old["query"][parameter] != new["query"][parameter]:
+            was, now = old["query"][parameter], new["query"][parameter]
+            found.append(Change(name, f"query parameter `{parameter}`: {was} -> {now}", True))
+    return found
+
+
+def _field_changes(
+    model: str, old: dict[str, Any], new: dict[str, Any], *, request: bool
+) -> list[Change]:
+    """A request model breaks clients by demanding more; a response model, by promising less."""
+    found: list[Change] = []
+    for field in sorted(old.keys() - new.keys()):
+        found.append(Change(f"{model}.{field}", "removed", True))
+    for field in sorted(new.keys() - old.keys()):
+        demanded = request and new[field]["required"]
+        what = f"added ({new[field]['type']}{', required' if demanded else ''})"
+        found.append(Change(f"{model}.{field}", what, demanded))
+    for field in sorted(old.keys() & new.keys()):
+        was, now = old[field], new[field]
+        if was["type"] != now["type"]:
+            found.append(Change(f"{model}.{field}", f"{was['type']} -> {now['type']}", True))
+        if was["required"] != now["required"]:
+            what = "now required" if now["required"] else "now optional"
+            found.append(Change(f"{model}.{field}", what, now["required"] == request))
+    return found
+
+
+def _who(auth: str | list[str]) -> str:
+    return auth if isinstance(auth, str) else ", ".join(auth)
+
+
+def _narrower(old: str | list[str], new: str | list[str]) -> bool:
+    """Whether some caller allowed before is refused now."""
+    rank = {"public": 0, "authenticated": 1}
+    if isinstance(old, str) or isinstance(new, str):
+        return rank.get(str(old), 2) < rank.get(str(new), 2)
+    return bool(set(old) - set(new))
+
+
+def record(found: list[Change], *, since: str, today: datetime.date) -> str:
+    """One entry of docs/api-changes.md."""
+    lines = [f"## {today.isoformat()}: since {since}", ""]
+    if not found:
+        return "\n".join([*lines, "No change to the API.", ""])
+    for title, breaking in (("Breaking (clients must change)", True), ("Other changes", False)):
+        entries = [change for change in found if change.breaking == breaking]
+        if entries:
+            lines += [f"**{title}:**", ""]
+            lines += [f"- `{change.where}`: {change.what}" for change in entries]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def add_entry(text: str | None, entry: str) -> str:
+    """docs/api-changes.md with `entry` first; an entry with the same heading (the same
+    comparison, run again) is replaced."""
+    entries = [] if text is None else ["## " + part for part in text.split("\n## ")[1:]]
+    heading = entry.split("\n", 1)[0]
+    kept = [earlier for earlier in entries if earlier.split("\n", 1)[0] != heading]
+    return "\n".join([HEADING, entry, *kept])
+
+
+def contract_at(revision: str) -> tuple[Contract, str]:
+    """The contract committed at a git revision, and the revision's short hash."""
+    relative = CONTRACT.relative_to(ROOT).as_posix()
+    shown = _git("show", f"{revision}:{relative}")
+    return json.loads(shown), _git("rev-parse", "--short", revision).strip()
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def write_contract(value: Contract) -> None:
+    CONTRACT.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.api_contract")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--write", action="store_true", help="record the running code's contract")
+    action.add_argument(
+        "--changes",
+        action="store_true",
+        help="add what changed since --since to docs/api-changes.md",
+    )
+    parser.add_argument("--since", default="HEAD", help="the git revision to compare with")
+    args = parser.parse_args(argv)
+    if args.write:
+        write_contract(live_contract())
+        print(f"wrote {CONTRACT.relative_to(ROOT)}")
+        return 0
+    recorded: Contract = json.loads(CONTRACT.read_text())
+    if args.changes:
+        before, revision = contract_at(args.since)
+        entry = record(changes(before, recorded), since=revision, today=datetime.date.today())
+        CHANGES.write_text(add_entry(CHANGES.read_text() if CHANGES.exists() else None, entry))
+        print(entry)
+    drift = changes(recorded, live_contract())
+    if drift:
+        print(f"The running code differs from {CONTRACT.relative_to(ROOT)}:", file=sys.stderr)
+        for change in drift:
+            print(f"  {change.where}: {change.what}", file=sys.stderr)
+        print(
+            "Record a change you meant with `python -m app.api_contract --write`.", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

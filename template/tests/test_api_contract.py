@@ -1,0 +1,123 @@
+"""docs/api-contract.json is the running code's API; a change to it is marked breaking or not."""
+
+import copy
+import datetime
+import json
+from typing import Any
+
+from app.api_contract import CONTRACT, Change, add_entry, changes, live_contract, record
+
+BEFORE: dict[str, Any] = {
+    "models": {
+        "ItemCreate": {"name": {"required": True, "type": "string max 50"}},
+        "ItemPublic": {
+            "id": {"required": True, "type": "integer"},
+            "name": {"required": True, "type": "string max 50"},
+        },
+    },
+    "operations": {
+        "POST /items": {
+            "auth": ["admin", "editor"],
+            "body": "ItemCreate",
+            "errors": [401, 403, 422],
+            "query": {},
+            "response": "ItemPublic",
+            "status": 201,
+        },
+        "GET /items/{item_id}": {
+            "auth": "public",
+            "body": None,
+            "errors": [404, 422],
+            "query": {},
+            "response": "ItemPublic",
+            "status": 200,
+        },
+    },
+}
+
+
+def changed(*keys: str, to: Any) -> dict[str, Any]:
+    """BEFORE with the value at `keys` replaced (None: removed)."""
+    after = copy.deepcopy(BEFORE)
+    *path, last = keys
+    holder = after
+    for key in path:
+        holder = holder[key]
+    if to is None:
+        del holder[last]
+    else:
+        holder[last] = to
+    return after
+
+
+def test_the_running_code_is_the_recorded_contract() -> None:
+    drift = changes(json.loads(CONTRACT.read_text()), live_contract())
+    assert drift == [], (
+        "the code's API differs from docs/api-contract.json: record a change you meant with "
+        "`python -m app.api_contract --write`"
+    )
+
+
+def test_what_breaks_clients_is_marked_breaking() -> None:
+    required = {"required": True, "type": "integer"}
+    assert changes(BEFORE, changed("operations", "GET /items/{item_id}", to=None)) == [
+        Change("GET /items/{item_id}", "removed", True)
+    ]
+    assert changes(BEFORE, changed("models", "ItemCreate", "size", to=required)) == [
+        Change("ItemCreate.size", "added (integer, required)", True)
+    ]
+    assert changes(BEFORE, changed("models", "ItemPublic", "size", to=required)) == [
+        Change("ItemPublic.size", "added (integer)", False)
+    ]
+    assert changes(BEFORE, changed("models", "ItemPublic", "name", to=None)) == [
+        Change("ItemPublic.name", "removed", True)
+    ]
+    longer = {"required": True, "type": "string max 80"}
+    assert changes(BEFORE, changed("models", "ItemCreate", "name", to=longer)) == [
+        Change("ItemCreate.name", "string max 50 -> string max 80", True)
+    ]
+
+
+def test_who_may_call_breaks_clients_only_when_it_narrows() -> None:
+    narrower = changes(BEFORE, changed("operations", "POST /items", "auth", to=["admin"]))
+    assert narrower == [Change("POST /items", "access admin, editor -> admin", True)]
+    wider = changes(BEFORE, changed("operations", "POST /items", "auth", to="authenticated"))
+    assert wider == [Change("POST /items", "access admin, editor -> authenticated", False)]
+    closed = changes(
+        BEFORE, changed("operations", "GET /items/{item_id}", "auth", to="authenticated")
+    )
+    assert [change.breaking for change in closed] == [True]
+
+
+def test_statuses_and_query_parameters() -> None:
+    assert changes(BEFORE, changed("operations", "POST /items", "status", to=200)) == [
+        Change("POST /items", "answers 200 instead of 201", True)
+    ]
+    assert changes(
+        BEFORE, changed("operations", "POST /items", "errors", to=[401, 403, 409, 422])
+    ) == [Change("POST /items", "may now answer 409", False)]
+    with_sort = changed("operations", "GET /items/{item_id}", "query", to={"sort": "enum(id, -id)"})
+    assert changes(BEFORE, with_sort) == [
+        Change("GET /items/{item_id}", "query parameter `sort` added", False)
+    ]
+    assert [change.breaking for change in changes(with_sort, BEFORE)] == [True]
+
+
+def test_the_record_lists_breaking_changes_first_and_keeps_earlier_entries() -> None:
+    found = changes(BEFORE, changed("operations", "GET /items/{item_id}", to=None))
+    found += changes(
+        BEFORE, changed("models", "ItemPublic", "size", to={"required": True, "type": "integer"})
+    )
+    entry = record(found, since="abc1234", today=datetime.date(2026, 1, 2))
+    assert entry.splitlines()[:5] == [
+        "## 2026-01-02: since abc1234",
+        "",
+        "**Breaking (clients must change):**",
+        "",
+        "- `GET /items/{item_id}`: removed",
+    ]
+    assert "- `ItemPublic.size`: added (integer)" in entry.split("**Other changes:**")[1]
+    earlier = add_entry(None, record([], since="0000000", today=datetime.date(2026, 1, 1)))
+    text = add_entry(add_entry(earlier, entry), entry)  # the same comparison run twice: one entry
+    assert text.count("## 2026-01-02") == 1 and text.count("## 2026-01-01") == 1
+    assert text.index("## 2026-01-02") < text.index("## 2026-01-01")
