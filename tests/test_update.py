@@ -829,3 +829,60 @@ def test_changelog_names_the_released_versions() -> None:
     assert changelog.startswith("# Changelog")
     assert "## [1.0.0]" in changelog
     assert "[Unreleased]" in changelog
+
+
+def readme_block(marker: str) -> str:
+    """The fenced block of README.md that follows the line holding `marker`."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = re.search(re.escape(marker) + r".*?\n```\w*\n(.*?)```", text, re.S)
+    assert block, f"README.md has no block after {marker!r}"
+    return block[1]
+
+
+def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
+    """After an update, `python -m app.api_contract --changes` writes what changed to
+    docs/api-changes.md, breaking first; README.md shows this very case."""
+    project = new_project(template_repo, tmp_path / "project")
+    design = resources(project)
+    book = next(r for r in design if r["name"] == "book")
+    book["fields"]["subtitle"] = "str(200)?"
+    book["permissions"]["delete"] = []
+    update(project, {"resources": design})
+
+    command = [sys.executable, "-m", "app.api_contract", "--changes"]
+    environment = {**os.environ, "PYTHONPATH": str(project)}
+    result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    record = (project / "docs/api-changes.md").read_text()
+    entry = "## " + record.split("\n## ", 1)[1]
+    heading, body = entry.split("\n", 1)
+    assert re.fullmatch(r"## \d{4}-\d\d-\d\d: since [0-9a-f]{7,}", heading), heading
+    shown = readme_block("docs/api-changes.md` after adding")
+    assert body == shown.split("\n", 1)[1], f"README.md's excerpt is not what it writes:\n{body}"
+
+    commit(project, "Subtitles; only administrators delete books")
+    again = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "No change to the API." in again.stdout
+    assert (project / "docs/api-changes.md").read_text().count("\n## ") == 2
+
+
+def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = new_project(template_repo, tmp_path / "project")
+    edit(
+        project / "app/routers/book.py",
+        lambda text: text.replace(
+            "status_code=status.HTTP_201_CREATED", "status_code=status.HTTP_200_OK", 1
+        ),
+    )
+    failed = run_project_pytest(project, "tests/test_api_contract.py")
+    assert failed.returncode == 1
+    assert "python -m app.api_contract --write" in failed.stdout
+    command = [sys.executable, "-m", "app.api_contract", "--write"]
+    environment = {**os.environ, "PYTHONPATH": str(project)}
+    subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
+    contract = json.loads((project / "docs/api-contract.json").read_text())
+    assert contract["operations"]["POST /api/v1/books"]["status"] == 200
+    assert run_project_pytest(project, "tests/test_api_contract.py").returncode == 0

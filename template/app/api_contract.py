@@ -192,9 +192,10 @@ def _operation_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> l
     for parameter in sorted(new["query"].keys() - old["query"].keys()):
         found.append(Change(name, f"query parameter `{parameter}` added", False))
     for parameter in sorted(old["query"].keys() & new["query"].keys()):
-        if old["query"][parameter] != new["query"][parameter]:
-            was, now = old["query"][parameter], new["query"][parameter]
-            found.append(Change(name, f"query parameter `{parameter}`: {was} -> {now}", True))
+        was, now = old["query"][parameter], new["query"][parameter]
+        if was != now:
+            what = f"query parameter `{parameter}`: {_retyped(was, now)}"
+            found.append(Change(name, what, _accepts(was, now)[1]))
     return found
 
 
@@ -212,11 +213,56 @@ def _field_changes(
     for field in sorted(old.keys() & new.keys()):
         was, now = old[field], new[field]
         if was["type"] != now["type"]:
-            found.append(Change(f"{model}.{field}", f"{was['type']} -> {now['type']}", True))
+            wider, narrower = _accepts(was["type"], now["type"])
+            breaking = narrower if request else wider  # clients send less, or must read more
+            found.append(Change(f"{model}.{field}", _retyped(was["type"], now["type"]), breaking))
         if was["required"] != now["required"]:
             what = "now required" if now["required"] else "now optional"
             found.append(Change(f"{model}.{field}", what, now["required"] == request))
     return found
+
+
+def _options(kind: str) -> dict[str, Any]:
+    """`string max 50 | null` -> {"string": 50, "null": None}; an enum's members under "enum"."""
+    found: dict[str, Any] = {}
+    for option in kind.split(" | "):
+        if option.startswith("enum("):
+            found["enum"] = option.removeprefix("enum(").removesuffix(")").split(", ")
+        else:
+            base, _, limit = option.partition(" max ")
+            found[base] = int(limit) if limit else None
+    return found
+
+
+def _accepts(was: str, now: str) -> tuple[bool, bool]:
+    """Whether the new type takes a value the old one did not, and the other way round."""
+    old, new = _options(was), _options(now)
+    wider, narrower = bool(new.keys() - old.keys()), bool(old.keys() - new.keys())
+    for key in old.keys() & new.keys():
+        before, after = old[key], new[key]
+        if isinstance(before, list):
+            wider |= bool(set(after) - set(before))
+            narrower |= bool(set(before) - set(after))
+        elif before != after:
+            longer = before is not None and (after is None or after > before)
+            wider, narrower = wider or longer, narrower or not longer
+    return wider, narrower
+
+
+def _retyped(was: str, now: str) -> str:
+    """`enum(a, b) -> enum(a, b, c)` as `now also c`; any other change as both types."""
+    old, new = _options(was), _options(now)
+    if (
+        "enum" not in old
+        or old.keys() != new.keys()
+        or any(old[k] != new[k] for k in old if k != "enum")
+    ):
+        return f"{was} -> {now}"
+    added = [value for value in new["enum"] if value not in old["enum"]]
+    removed = [value for value in old["enum"] if value not in new["enum"]]
+    parts = [f"now also {', '.join(added)}"] if added else []
+    parts += [f"no longer {', '.join(removed)}"] if removed else []
+    return "; ".join(parts) or f"{was} -> {now}"
 
 
 def _who(auth: str | list[str]) -> str:

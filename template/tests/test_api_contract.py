@@ -72,9 +72,17 @@ def test_what_breaks_clients_is_marked_breaking() -> None:
     assert changes(BEFORE, changed("models", "ItemPublic", "name", to=None)) == [
         Change("ItemPublic.name", "removed", True)
     ]
+    shorter = {"required": True, "type": "string max 30"}
+    assert changes(BEFORE, changed("models", "ItemCreate", "name", to=shorter)) == [
+        Change("ItemCreate.name", "string max 50 -> string max 30", True)
+    ]
     longer = {"required": True, "type": "string max 80"}
     assert changes(BEFORE, changed("models", "ItemCreate", "name", to=longer)) == [
-        Change("ItemCreate.name", "string max 50 -> string max 80", True)
+        Change("ItemCreate.name", "string max 50 -> string max 80", False)
+    ]
+    nullable = {"required": True, "type": "string max 50 | null"}
+    assert changes(BEFORE, changed("models", "ItemPublic", "name", to=nullable)) == [
+        Change("ItemPublic.name", "string max 50 -> string max 50 | null", True)
     ]
 
 
