@@ -197,7 +197,11 @@ def _convert(spec: FieldSpec, raw: Any) -> Any:
         return dt.date.fromisoformat(str(raw))
     if kind == "datetime":
         moment = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        if moment.tzinfo is None:
+            raise ValueError(
+                "no UTC offset; the API takes moments with one, so write it, e.g. "
+                f"{moment.replace(tzinfo=dt.UTC).isoformat().replace('+00:00', 'Z')} for UTC"
+            )
         moment.astimezone(dt.UTC)  # OverflowError: not a moment UTC can hold
         return moment
     if kind == "uuid":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,11 @@ def run_project_pytest(
         timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(project), **(env_overrides or {})},
     )
+
+
+def readme_block(marker: str) -> str:
+    """The fenced block of README.md that follows the line holding `marker`."""
+    text = (ROOT / "README.md").read_text()
+    block = re.search(re.escape(marker) + r".*?\n```\w*\n(.*?)```", text, re.S)
+    assert block, f"README.md has no block after {marker!r}"
+    return block[1]

@@ -145,6 +145,12 @@ def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], mess
             "resource 'book', field 'due': default 'tomorrow' does not fit type date",
         ),
         (
+            "starts",
+            "datetime = 2025-03-14T09:30:00",
+            "resource 'book', field 'starts': default '2025-03-14T09:30:00' does not fit type datetime: "
+            "no UTC offset; the API takes moments with one, so write it, e.g. 2025-03-14T09:30:00Z for UTC",
+        ),
+        (
             "code",
             "str(3) = abcd",
             "resource 'book', field 'code': default 'abcd' does not fit type str(3): longer than 3 characters",

@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import ROOT, render, run_project_pytest
+from tests.helpers import ROOT, readme_block, render, run_project_pytest
 from tests.test_http import model_of
 
 sys.path.insert(0, str(ROOT))
@@ -185,3 +185,10 @@ def test_the_tree_tolerates_the_users_files_but_not_missing_ones(
     result = run_project_pytest(project, "tests/test_api_spec.py")
     assert result.returncode == 1
     assert "files the spec's tree lists but are missing" in result.stdout
+
+
+def test_readme_shows_section_6_as_the_default_design_renders_it(
+    rendered: Callable[..., Path],
+) -> None:
+    spec = (rendered("default") / "docs" / "api-design-spec.md").read_text()
+    assert readme_block("Section 6 of the default design's spec") in spec

@@ -25,7 +25,7 @@ from copier import run_update
 from copier.errors import UserMessageError
 
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import git, make_template_repo, render, run_project_pytest
+from tests.helpers import git, make_template_repo, readme_block, render, run_project_pytest
 
 SPEC = "docs/api-design-spec.md"
 CONFLICT_START = "<<<<<<< before updating"
@@ -829,14 +829,6 @@ def test_changelog_names_the_released_versions() -> None:
     assert changelog.startswith("# Changelog")
     assert "## [1.0.0]" in changelog
     assert "[Unreleased]" in changelog
-
-
-def readme_block(marker: str) -> str:
-    """The fenced block of README.md that follows the line holding `marker`."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    block = re.search(re.escape(marker) + r".*?\n```\w*\n(.*?)```", text, re.S)
-    assert block, f"README.md has no block after {marker!r}"
-    return block[1]
 
 
 def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
