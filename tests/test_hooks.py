@@ -17,7 +17,7 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import dependencies, evolution, fields, limits, literals, naming, tree  # noqa: E402
+from hooks import contract, dependencies, evolution, fields, limits, literals, naming, tree  # noqa: E402
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import answer_problems, build_design  # noqa: E402
 
@@ -105,12 +105,16 @@ def test_every_template_file_and_folder_has_a_note_in_the_tree() -> None:
     design = build_design(answers([{"name": "book", "fields": {"title": "str"}}]))
     files = tree.rendered_files(design)
     assert {f.path for f in files} >= {"app/models/book.py", "tests/test_book.py", "README.md"}
-    listed = [f for f in files if f.path not in tree.UNLISTED and not f.path.endswith("__init__.py")]
+    listed = [
+        f for f in files if f.path not in tree.UNLISTED and not f.path.endswith("__init__.py")
+    ]
     for file in listed:
         note = tree.FILE_NOTES.get(file.path) or tree.docstring_line(file.source)
         assert note, f"{file.path} has no note: give it a module docstring or a FILE_NOTES entry"
     folders = {f.path.rsplit("/", 1)[0] for f in listed if "/" in f.path}
-    alone = {folder for folder in folders if sum(f.path.startswith(folder + "/") for f in listed) == 1}
+    alone = {
+        folder for folder in folders if sum(f.path.startswith(folder + "/") for f in listed) == 1
+    }
     assert folders - alone <= set(tree.FOLDER_NOTES), folders - alone - set(tree.FOLDER_NOTES)
     shown = tree.project_tree(design, lambda text, resource: text)
     assert "  .github/workflows/ci.yml " in shown and "book.py" in shown and "__init__" not in shown
@@ -428,3 +432,28 @@ def test_a_conflict_names_the_referring_resources_as_a_sentence() -> None:
     )
     assert design.by_name["project"].referenced_by_text == "tasks, time entries or comments"
     assert design.by_name["task"].referenced_by_text == ""
+
+
+def test_the_contract_writes_types_as_the_live_openapi_reads_them() -> None:
+    """Decimals are sent as numbers or strings and come back as strings; lengths and null show."""
+    design = build_design(
+        answers(
+            [
+                {
+                    "name": "item",
+                    "fields": {"price": "decimal", "email": "email?", "kind": "enum(a, b)"},
+                }
+            ]
+        )
+    )
+    api = contract.api_contract(design)
+    assert api["models"]["ItemCreate"]["price"] == {"required": True, "type": "number | string"}
+    assert api["models"]["ItemPublic"]["price"] == {"required": True, "type": "string"}
+    assert api["models"]["ItemUpdate"]["email"] == {
+        "required": False,
+        "type": "string(email) max 254 | null",
+    }
+    listing = api["operations"]["GET /api/v1/items"]
+    assert listing["query"]["kind"] == "enum(a, b) | null"
+    assert listing["query"]["sort"].startswith("enum(id, -id, price, -price")
+    assert contract.contract_json(design) == json.dumps(api, indent=2, sort_keys=True) + "\n"
