@@ -35,6 +35,7 @@ Contract = dict[str, Any]
 
 def live_contract() -> Contract:
     """The contract of the code as it is now."""
+    # Imported here, not above: importing app.main builds an app from this shell's settings.
     from app.core.config import Settings
     from app.main import create_app
 
@@ -303,14 +304,20 @@ def add_entry(text: str | None, entry: str) -> str:
 def contract_at(revision: str) -> tuple[Contract, str]:
     """The contract committed at a git revision, and the revision's short hash."""
     relative = CONTRACT.relative_to(ROOT).as_posix()
-    shown = _git("show", f"{revision}:{relative}")
+    shown = _git(
+        "show",
+        f"{revision}:{relative}",
+        hint="commit the contract once; later updates compare with it",
+    )
     return json.loads(shown), _git("rev-parse", "--short", revision).strip()
 
 
-def _git(*args: str) -> str:
+def _git(*args: str, hint: str = "") -> str:
     done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
-        raise SystemExit(f"git {' '.join(args)}: {done.stderr.strip()}")
+        raise SystemExit(
+            f"git {' '.join(args)}: {done.stderr.strip()}" + (f"; {hint}" if hint else "")
+        )
     return done.stdout
 
 
