@@ -47,16 +47,23 @@ def api_contract(design: Design) -> dict[str, Any]:
     models: dict[str, Any] = {}
     for r in design.resources:
         c = r.class_name
-        models[f"{c}Create"] = {f.column: _field(f, required=f in r.required_fields) for f in r.fields}
+        models[f"{c}Create"] = {
+            f.column: _field(f, required=f in r.required_fields) for f in r.fields
+        }
         models[f"{c}Update"] = {f.column: _field(f, required=False) for f in r.fields}
         models[f"{c}Public"] = {
-            **{f.column: _field(f, required=f in r.required_fields, response=True) for f in r.fields},
+            **{
+                f.column: _field(f, required=f in r.required_fields, response=True)
+                for f in r.fields
+            },
             "id": {"required": True, "type": "integer"},
             **({"owner_id": {"required": True, "type": "integer"}} if r.owned else {}),
         }
         models[f"{c}Page"] = {
             "items": {"required": True, "type": f"array({c}Public)"},
-            **{name: {"required": True, "type": "integer"} for name in ("total", "offset", "limit")},
+            **{
+                name: {"required": True, "type": "integer"} for name in ("total", "offset", "limit")
+            },
         }
     return {"models": models, "operations": operations}
 
@@ -68,7 +75,9 @@ def contract_json(design: Design) -> str:
 
 
 def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
-    query: dict[str, str] = {name: "integer" for name in ep.query_params if name in ("offset", "limit")}
+    query: dict[str, str] = {
+        name: "integer" for name in ep.query_params if name in ("offset", "limit")
+    }
     if resource is not None and ep.action == "list":
         query["sort"] = f"enum({', '.join(resource.sort_keys)})"
         query |= {f.column: f"{_filter_type(f)} | null" for f in resource.filters}
@@ -91,9 +100,11 @@ def _body(cell: str | None) -> str | None:
 
 
 def _field(f: FieldSpec, *, required: bool, response: bool = False) -> dict[str, Any]:
-    kind = f"enum({', '.join(f.enum_values)})" if f.kind == "enum" else (
-        RESPONSE_TYPES if response else REQUEST_TYPES
-    )[f.kind]
+    kind = (
+        f"enum({', '.join(f.enum_values)})"
+        if f.kind == "enum"
+        else (RESPONSE_TYPES if response else REQUEST_TYPES)[f.kind]
+    )
     if f.length_limit:
         kind += f" max {f.length_limit}"
     return {"required": required, "type": f"{kind} | null" if f.optional else kind}

@@ -204,7 +204,12 @@ class Design:
     def error_statuses(self) -> frozenset[int]:
         """Section 7's rows: every error a route declares, and those any request can get (a
         refused CORS preflight, no such route or method, a body too large or malformed, a bug)."""
-        declared = {status for group in self.endpoint_groups for ep in group.endpoints for status in ep.errors}
+        declared = {
+            status
+            for group in self.endpoint_groups
+            for ep in group.endpoints
+            for status in ep.errors
+        }
         return frozenset(declared | {400, 404, 405, 413, 422, 500})
 
     @property

@@ -249,7 +249,10 @@ def _resources(
             description=str(raw.get("description") or "").strip(),
             owned=owned,
             fields=tuple(fields),
-            rules={a: Rule(action=a, words=words[a], design_roles=design_roles) for a in PERMISSION_KEYS},
+            rules={
+                a: Rule(action=a, words=words[a], design_roles=design_roles)
+                for a in PERMISSION_KEYS
+            },
             jwt=jwt,
         )
         problems += _class_problems(where, resource, class_owner)
