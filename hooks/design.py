@@ -51,6 +51,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class ConflictTrigger:
+    """How the generated tests make the server answer `409`: deactivate the last administrator
+    (`last_admin`), send the same unique value twice (`unique`), or delete a row another one
+    refers to (`reference`)."""
+
+    kind: str
+    resource: Resource | None = None  # the resource posted twice, or the one that refers
+    ref: FieldSpec | None = None  # the referring field
+    target: Resource | None = None  # the resource referred to
+
+
+@dataclass(frozen=True)
 class EndpointGroup:
     """One table of section 6: a resource's endpoints (with the resource), or the system's."""
 
@@ -211,6 +223,28 @@ class Design:
             for status in ep.errors
         }
         return frozenset(declared | {400, 404, 405, 413, 422, 500})
+
+    @property
+    def conflict_causes(self) -> list[str]:
+        """Section 7's `409` row: what makes this design's server answer it."""
+        causes = ["a unique value is already taken"] if self.jwt or self.has_unique_fields else []
+        causes += ["a row is still referenced"] if self.has_refs else []
+        causes += [f"the change would leave no active `{self.admin_role}`"] if self.jwt else []
+        return causes
+
+    @property
+    def conflict_trigger(self) -> ConflictTrigger | None:
+        """One request sequence that gets a `409`; None when nothing can conflict."""
+        if self.jwt:
+            return ConflictTrigger("last_admin")
+        unique = next((r for r in self.resources if r.unique_fields), None)
+        if unique is not None:
+            return ConflictTrigger("unique", unique)
+        referrer = next((r for r in self.resources if r.refs), None)
+        if referrer is None:
+            return None
+        ref = referrer.refs[0]
+        return ConflictTrigger("reference", referrer, ref, self.by_name[str(ref.ref)])
 
     @property
     def has_unique_fields(self) -> bool:

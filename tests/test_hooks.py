@@ -457,3 +457,24 @@ def test_the_contract_writes_types_as_the_live_openapi_reads_them() -> None:
     assert listing["query"]["kind"] == "enum(a, b) | null"
     assert listing["query"]["sort"].startswith("enum(id, -id, price, -price")
     assert contract.contract_json(design) == json.dumps(api, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("auth", "fields", "kind"),
+    [
+        ("jwt", {"title": "str"}, "last_admin"),
+        ("none", {"code": "str unique", "author": "ref author"}, "unique"),
+        ("none", {"title": "str", "author": "ref author"}, "reference"),
+        ("none", {"title": "str"}, None),
+    ],
+)
+def test_a_409_is_triggered_exactly_when_section_7_lists_it(
+    auth: str, fields: dict[str, str], kind: str | None
+) -> None:
+    resources = [{"name": "author", "fields": {"name": "str"}}, {"name": "book", "fields": fields}]
+    if kind is None:
+        resources = resources[1:]
+    design = build_design(answers(resources, auth=auth))
+    trigger = design.conflict_trigger
+    assert (trigger.kind if trigger else None) == kind
+    assert (409 in design.error_statuses) == (trigger is not None) == bool(design.conflict_causes)
