@@ -8,7 +8,6 @@ module writes the JSON schema Pydantic gives the field: `string(date) | null`, `
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from .design import Design
@@ -83,20 +82,12 @@ def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
         query |= {f.column: f"{_filter_type(f)} | null" for f in resource.filters}
     return {
         "auth": "public" if ep.public else sorted(ep.scopes) if ep.scopes else "authenticated",
-        "body": _body(ep.request_body),
+        "body": f"form({', '.join(ep.form_fields)})" if ep.form_fields else ep.body_model,
         "errors": sorted(ep.errors),
         "query": query,
         "response": ep.response_model,
         "status": ep.status,
     }
-
-
-def _body(cell: str | None) -> str | None:
-    """`BookCreate` for a JSON body; `form(username, password)` for a form."""
-    if cell is None:
-        return None
-    names = re.findall(r"`([^`]+)`", cell)
-    return f"form({', '.join(names)})" if cell.startswith("form") else names[0]
 
 
 def _field(f: FieldSpec, *, required: bool, response: bool = False) -> dict[str, Any]:

@@ -27,7 +27,8 @@ class Endpoint:
     errors: tuple[int, ...]
     auth: str  # "public", "authenticated" or who may, in words
     scopes: tuple[str, ...] = ()
-    request_body: str | None = None  # what the spec shows as the body
+    body_model: str | None = None  # the model of a JSON body
+    form_fields: tuple[str, ...] = ()  # the fields of a form body (the login)
     response_model: str | None = None
     path_params: tuple[str, ...] = ()
     query_params: tuple[str, ...] = ()
@@ -99,7 +100,7 @@ def system_endpoints(
             200,
             (400, 401, 413, 422, 429),
             "public",
-            request_body="form: `username`, `password`",
+            form_fields=("username", "password"),
             response_model="Token",
         )
     ]
@@ -115,7 +116,7 @@ def system_endpoints(
                 201,
                 (400, 409, 413, 422),
                 "public",
-                request_body="`UserRegister`",
+                body_model="UserRegister",
                 response_model="UserPublic",
             )
         )
@@ -157,7 +158,7 @@ def system_endpoints(
             (400, 401, *forbidden, 409, 413, 422),
             who,
             admin,
-            request_body="`UserCreate`",
+            body_model="UserCreate",
             response_model="UserPublic",
         ),
         Endpoint(
@@ -185,7 +186,7 @@ def system_endpoints(
             (400, 401, *forbidden, 404, 409, 413, 422),
             who,
             admin,
-            request_body="`UserUpdate`",
+            body_model="UserUpdate",
             response_model="UserPublic",
             path_params=("user_id",),
         ),

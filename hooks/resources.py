@@ -285,7 +285,7 @@ class Resource:
             ),
             auth="public" if public else rule.summary,
             scopes=() if public else rule.scopes,
-            request_body=f"`{body}`" if body else None,
+            body_model=body,
             response_model={"list": f"{c}Page", "delete": None}.get(action, f"{c}Public"),
             path_params=(self.id_param,) if path == one else (),
             query_params=("offset", "limit", "sort", *(f.column for f in self.filters))
