@@ -72,11 +72,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--resources", type=int, default=50)
     parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--project", type=Path, help="a project rendered before, measured as it is")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-routing-"))
-    template = make_template_repo(work / "template")
-    project = render(
-        template, work / "project", {"auth": "none", "resources": design(options.resources)}
+    project = options.project or render(
+        make_template_repo(work / "template"),
+        work / "project",
+        {"auth": "none", "resources": design(options.resources)},
     )
     database = work / "routing.db"
     sys.path.insert(0, str(project))
