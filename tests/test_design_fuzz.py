@@ -516,9 +516,7 @@ def failures_of(project: Path, mypy_cache: Path) -> list[str]:
             )
         running.append((name, process, log))
     failures = []
-    # The shared environment's pytest plugins the project does not use only cost start-up time.
-    unused_plugins = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
-    spec = run_project_pytest(project, *unused_plugins, "tests/test_api_spec.py")
+    spec = run_project_pytest(project, "tests/test_api_spec.py")
     if spec.returncode != 0:
         failures.append(f"tests/test_api_spec.py:\n{spec.stdout[-6000:]}{spec.stderr[-3000:]}")
     for name, process, log in running:
