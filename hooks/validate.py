@@ -20,7 +20,7 @@ API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
 RESOURCE_KEYS = ("name", "plural", "description", "owned", "fields", "permissions")
 # The built-in account model and the modules every project has.
 RESERVED_RESOURCE_NAMES = frozenset(
-    {"user", "users", "auth", "app", "api", "api_router", "core", "db", "deps", "main"}
+    {"user", "users", "auth", "app", "api", "api_routers", "core", "db", "deps", "main"}
     | {"health", "conftest", "types", "migrate", "rules", "errors", "security", "config"}
     # parameters of the generated services and routers that a resource's own name would shadow
     | {"session", "service", "changes", "grant", "query", "router"}
