@@ -24,7 +24,6 @@ from generation import design  # noqa: E402
 
 from tests.helpers import make_template_repo, render, run_project_pytest  # noqa: E402
 
-
 TARGETS = {"default design": 10.0, "10 resources": 30.0}  # seconds, on a 2-core machine
 
 

@@ -5,7 +5,8 @@ worker on 127.0.0.1: the rendered app, the hand-written FastAPI + SQLModel peer 
 (`bench/peer_app.py`, sync and async like the rendered builds), and a raw FastAPI + sqlite3 floor
 (`bench/baseline_app.py`). wrk (Debian's `wrk`) drives the load from a separate process; the
 servers are measured in interleaved rounds, and each ratio is the median of the rounds' ratios
-with their range.
+with their range. The rendered apps are also started with one worker per core (`--workers N`, N
+from os.cpu_count()) and measured against their one-worker selves in the same rounds.
 Run: python bench/serving.py [--seconds 4] [--concurrency 16] [--rounds 3]
 """
 
@@ -44,10 +45,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn(app: str, cwd: Path, env: dict[str, str]) -> Iterator[str]:
+def uvicorn(app: str, cwd: Path, env: dict[str, str], workers: int = 1) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", "1", "--log-level", "warning", "--no-access-log"]
+    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(
         command,
         cwd=cwd,
@@ -171,6 +172,7 @@ def main() -> int:
         print("bench/serving.py needs wrk on PATH: apt-get install wrk", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    cores = os.cpu_count() or 1
     template = make_template_repo(work / "template")
     baseline_db = work / "baseline.db"
     with sqlite3.connect(baseline_db) as db:
@@ -198,18 +200,22 @@ def main() -> int:
             )
             project = render(template, work / mode, {"async_db": mode == "async"})
             driver = "sqlite+aiosqlite" if mode == "async" else "sqlite"
-            env = {
-                "PYTHONPATH": str(project),
-                "DATABASE_URL": f"{driver}:///{work / f'{mode}.db'}",
-                "FIRST_ADMIN_EMAIL": ADMIN["username"],
-                "FIRST_ADMIN_PASSWORD": ADMIN["password"],
-            }
-            base = servers.enter_context(uvicorn("app.main:app", project, env))
-            token = httpx.post(f"{base}/api/v1/auth/token", data=ADMIN).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            for i in range(ROWS):
-                httpx.post(f"{base}/api/v1/authors", json={"name": f"Author {i}"}, headers=headers)
-            bases[f"rendered {mode}"] = (base, token)
+            for workers in (1, cores):
+                env = {
+                    "PYTHONPATH": str(project),
+                    "DATABASE_URL": f"{driver}:///{work / f'{mode}-{workers}.db'}",
+                    "FIRST_ADMIN_EMAIL": ADMIN["username"],
+                    "FIRST_ADMIN_PASSWORD": ADMIN["password"],
+                }
+                base = servers.enter_context(uvicorn("app.main:app", project, env, workers))
+                token = httpx.post(f"{base}/api/v1/auth/token", data=ADMIN).json()["access_token"]
+                headers = {"Authorization": f"Bearer {token}"}
+                for i in range(ROWS):
+                    httpx.post(
+                        f"{base}/api/v1/authors", json={"name": f"Author {i}"}, headers=headers
+                    )
+                name = f"rendered {mode}" if workers == 1 else f"rendered {mode} x{workers}"
+                bases[name] = (base, token)
 
         # Interleaved: every server once per round, so a machine that slows down mid-run slows
         # all of them alike; the spread of the per-round ratios shows how much it moved.
@@ -246,6 +252,17 @@ def main() -> int:
                 f"{verdict} (>= {TARGETS[request]}x the peer)"
                 + (f"; {errors} failed requests (non-2xx or socket errors)" if errors else "")
             )
+    if cores > 1:
+        print(f"\none worker per core ({cores} workers) against one worker, the rendered app:")
+        for mode in ("sync", "async"):
+            for request in REQUESTS:
+                one = [r[f"rendered {mode}"][request]["rps"] for r in rounds]
+                many = [r[f"rendered {mode} x{cores}"][request]["rps"] for r in rounds]
+                ratios = [b / a for a, b in zip(one, many, strict=True)]
+                print(
+                    f"{mode:<6} {request:<15} {sorted(many)[len(many) // 2]:>7.0f} rps"
+                    f" {spread(ratios):>20}"
+                )
     return 0
 
 

@@ -93,7 +93,14 @@ def render(
     return dst
 
 
-PROJECT_PYTEST_OPTIONS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis")
+PROJECT_PYTEST_OPTIONS = (
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "-p",
+    "no:schemathesis",
+)
 
 
 def run_project_pytest(
