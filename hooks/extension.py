@@ -61,6 +61,9 @@ _contract = _module("contract")
 _evolution = _module("evolution")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
+_last_checked: list[
+    Any
+] = []  # the answers (as objects) and answers file last checked, and their design
 UPDATE_GUIDE = (
     "change the design with `copier update --trust --defaults --data-file design.yml` "
     '(or --data resources=...), as README\'s "Changing the design" shows'
@@ -230,6 +233,31 @@ def relative_template_warning(context: Context) -> str:
     )
 
 
+def _checked_design(context: dict[str, Any]) -> Any:
+    """`design_from` and `check_update`, done again only when an answer or the answers file changed.
+
+    Copier builds a context for every file, path and task it renders (hundreds per copy), each from
+    the same answer objects: comparing those by identity skips re-serialising the whole design.
+    """
+    conf = context["_copier_conf"]
+    seen = (
+        *(context.get(key) for key in ANSWER_KEYS),
+        context.get("confirm_removal"),
+        str(conf["dst_path"]),
+        answers_on_disk(conf)[0],
+    )
+    if _last_checked:
+        last_seen, design = _last_checked
+        if all(
+            a is b or (isinstance(a, str) and a == b) for a, b in zip(last_seen, seen, strict=True)
+        ):
+            return design
+    design = design_from(context)
+    check_update(context)
+    _last_checked[:] = [seen, design]
+    return design
+
+
 class DesignContext(ContextHook):
     """Adds the validated `design` to the context of every rendered file, path and task."""
 
@@ -240,8 +268,7 @@ class DesignContext(ContextHook):
             # Still asking: Copier would wrap an error raised now in a traceback. The design is
             # checked at the first render instead, before any file is written.
             return
-        design = design_from(context)
-        check_update(context)
+        design = _checked_design(context)
         context["design"] = design
         context["aw"] = "await " if design.async_db else ""
         context["async_"] = "async " if design.async_db else ""
