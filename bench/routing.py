@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sqlite3
 import statistics
 import sys
@@ -62,6 +64,9 @@ def main() -> int:
     from app.main import create_app  # noqa: PLC0415
 
     app = create_app(Settings(environment="development", database_url=f"sqlite:///{database}"))
+    for handler in logging.getLogger().handlers:  # as under a server whose output is discarded
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - open for the whole run
     asyncio.run(warm(app))  # creates the tables through the migrations
     one_row = [
         p for p in app.openapi()["paths"] if p.startswith("/api/v1/item") and p.endswith("}")

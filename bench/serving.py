@@ -206,6 +206,8 @@ def main() -> int:
                     "DATABASE_URL": f"{driver}:///{work / f'{mode}-{workers}.db'}",
                     "FIRST_ADMIN_EMAIL": ADMIN["username"],
                     "FIRST_ADMIN_PASSWORD": ADMIN["password"],
+                    # one key for every worker: a token signed by one is checked by another
+                    "SECRET_KEY": secret,
                 }
                 base = servers.enter_context(uvicorn("app.main:app", project, env, workers))
                 token = httpx.post(f"{base}/api/v1/auth/token", data=ADMIN).json()["access_token"]
@@ -256,12 +258,14 @@ def main() -> int:
         print(f"\none worker per core ({cores} workers) against one worker, the rendered app:")
         for mode in ("sync", "async"):
             for request in REQUESTS:
-                one = [r[f"rendered {mode}"][request]["rps"] for r in rounds]
-                many = [r[f"rendered {mode} x{cores}"][request]["rps"] for r in rounds]
-                ratios = [b / a for a, b in zip(one, many, strict=True)]
+                one = [r[f"rendered {mode}"][request] for r in rounds]
+                many = [r[f"rendered {mode} x{cores}"][request] for r in rounds]
+                ratios = [b["rps"] / a["rps"] for a, b in zip(one, many, strict=True)]
+                errors = sum(int(f["errors"]) for f in many)
                 print(
-                    f"{mode:<6} {request:<15} {sorted(many)[len(many) // 2]:>7.0f} rps"
-                    f" {spread(ratios):>20}"
+                    f"{mode:<6} {request:<15} {sorted(f['rps'] for f in many)[len(many) // 2]:>7.0f}"
+                    f" rps {spread(ratios):>20}"
+                    + (f"; {errors} failed requests (non-2xx or socket errors)" if errors else "")
                 )
     return 0
 
