@@ -5,13 +5,14 @@ straight through ASGI, with no server, so only the apps' own work is timed. The 
 measured as rendered and with each of its middleware taken out, which shows what each costs; the
 batches of each variant alternate, so all see the same machine. Times are microseconds per request
 (median of the batches); the ratio is the peer's time over the rendered app's (above 1: faster).
-Run: python bench/request_profile.py [--calls 2000]
+Run: python bench/request_profile.py [--calls 6000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -23,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
@@ -79,37 +81,31 @@ def rendered_apps(project: Path, work: Path, mode: str) -> dict[str, Any]:
     return apps
 
 
-async def measure(
-    apps: dict[str, Any], path: str, calls: int, headers: dict[str, str]
-) -> dict[str, list[float]]:
+async def measure(apps: dict[str, Any], path: str, calls: int) -> dict[str, list[float]]:
+    """Microseconds per GET of `path`, per batch of 100, for each app; `calls` shared among them."""
     timings: dict[str, list[float]] = {label: [] for label in apps}
     for label, app in apps.items():
-        assert await call(app, "GET", path, headers=headers) == 200, (label, path)
+        assert await call(app, "GET", path) == 200, (label, path)
     for _ in range(calls // 100 // len(apps) or 1):
         for label, app in apps.items():
             started = time.perf_counter()
             for _ in range(100):
-                await call(app, "GET", path, headers=headers)
+                await call(app, "GET", path)
             timings[label].append((time.perf_counter() - started) / 100 * 1e6)
     return timings
 
 
 async def run(mode: str, project: Path, work: Path, calls: int) -> None:
     apps = {"peer": peer(mode, work), **rendered_apps(project, work, mode)}
-    lifespans = [app.router.lifespan_context(app) for app in apps.values()]
-    for lifespan in lifespans:
-        await lifespan.__aenter__()
-    try:
-        some = apps["rendered"]
-        # the rendered apps share one database: rows through the service layer, as the API writes them
+    async with contextlib.AsyncExitStack() as started:
+        for app in apps.values():
+            await started.enter_async_context(app.router.lifespan_context(app))
+        # The rendered apps share one database; the peer's has its rows already.
         from app.models.author import Author  # noqa: PLC0415
-        from sqlmodel import Session  # noqa: PLC0415
 
-        engine = some.state.engine
+        engine = apps["rendered"].state.engine
         rows = [Author(name=f"Author {i}") for i in range(ROWS)]
         if mode == "async":
-            from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: PLC0415
-
             async with AsyncSession(engine) as session:
                 session.add_all(rows)
                 await session.commit()
@@ -118,11 +114,7 @@ async def run(mode: str, project: Path, work: Path, calls: int) -> None:
                 session.add_all(rows)
                 session.commit()
         for request, path in REQUESTS.items():
-            timings = await measure(apps, path, calls, {})
-            report(mode, request, timings)
-    finally:
-        for lifespan in lifespans:
-            await lifespan.__aexit__(None, None, None)
+            report(mode, request, await measure(apps, path, calls))
 
 
 def report(mode: str, request: str, timings: dict[str, list[float]]) -> None:

@@ -61,9 +61,8 @@ _contract = _module("contract")
 _evolution = _module("evolution")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
-_last_checked: list[
-    Any
-] = []  # the answers (as objects) and answers file last checked, and their design
+# The answers (as objects) and the answers file last checked, and their design.
+_last_checked: list[Any] = []
 UPDATE_GUIDE = (
     "change the design with `copier update --trust --defaults --data-file design.yml` "
     '(or --data resources=...), as README\'s "Changing the design" shows'

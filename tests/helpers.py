@@ -93,14 +93,10 @@ def render(
     return dst
 
 
-PROJECT_PYTEST_OPTIONS = (
-    "-p",
-    "no:cacheprovider",
-    "-p",
-    "no:hypothesispytest",
-    "-p",
-    "no:schemathesis",
-)
+# Plugins off in a project's own test runs: the cache, and this repository's own test tools.
+PROJECT_PYTEST_OPTIONS = [
+    f"-pno:{name}" for name in ("cacheprovider", "hypothesispytest", "schemathesis")
+]
 
 
 def run_project_pytest(
