@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import contextlib
 import importlib
-import logging
 import os
 import statistics
 import subprocess
@@ -29,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
-from bench.asgi import call  # noqa: E402
+from bench.asgi import call, discard_logs  # noqa: E402
 from bench.serving import ROWS, peer_database  # noqa: E402
 from tests.helpers import make_template_repo, render  # noqa: E402
 
@@ -75,9 +74,7 @@ def rendered_apps(project: Path, work: Path, mode: str) -> dict[str, Any]:
         app = create_app(settings)
         app.user_middleware = [m for m in app.user_middleware if m.cls.__name__ not in left_out]
         apps[label] = app
-    for handler in logging.getLogger().handlers:  # as under a server whose output is discarded
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - open for the whole run
+    discard_logs()
     return apps
 
 

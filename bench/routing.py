@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import os
 import sqlite3
 import statistics
 import sys
@@ -22,13 +20,9 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
-from bench.asgi import call  # noqa: E402
+from bench.asgi import call, discard_logs  # noqa: E402
 from bench.generation import design  # noqa: E402
 from tests.helpers import make_template_repo, render  # noqa: E402
-
-
-async def get(app: Any, path: str) -> int:
-    return await call(app, "GET", path)
 
 
 async def measure(app: Any, first: str, last: str, calls: int) -> tuple[list[float], list[float]]:
@@ -36,12 +30,12 @@ async def measure(app: Any, first: str, last: str, calls: int) -> tuple[list[flo
     timings: dict[str, list[float]] = {first: [], last: []}
     async with app.router.lifespan_context(app):
         for path in (first, last):
-            assert await get(app, path) == 200, path
+            assert await call(app, "GET", path) == 200, path
         for _ in range(calls // 200):
             for path in (first, last):
                 start = time.perf_counter()
                 for _ in range(100):
-                    await get(app, path)
+                    await call(app, "GET", path)
                 timings[path].append((time.perf_counter() - start) / 100 * 1e6)
     return timings[first], timings[last]
 
@@ -64,9 +58,7 @@ def main() -> int:
     from app.main import create_app  # noqa: PLC0415
 
     app = create_app(Settings(environment="development", database_url=f"sqlite:///{database}"))
-    for handler in logging.getLogger().handlers:  # as under a server whose output is discarded
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - open for the whole run
+    discard_logs()
     asyncio.run(warm(app))  # creates the tables through the migrations
     one_row = [
         p for p in app.openapi()["paths"] if p.startswith("/api/v1/item") and p.endswith("}")
