@@ -82,7 +82,6 @@ IMPORTED_FROM = {
             "HttpUrlStr",
             "Int64",
             "IsoDate",
-            "Offset",
             "SafeInt",
             "SafeIntParam",
             "StorableStr",

@@ -94,10 +94,10 @@ class Resource:
 
     def imports_from(self, module: str) -> list[str]:
         """The names the model module imports from `pydantic`, `sqlmodel` or `app.models.types`:
-        those its annotations and column types use (the id column and the list's offset always)."""
+        those its annotations and column types use (the id column's always)."""
         used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
-        used |= {"Int64", "Offset", *(["enum_column"] if self.enums else [])}
+        used |= {"Int64", *(["enum_column"] if self.enums else [])}
         return sorted(name for name in used if IMPORTED_FROM.get(name) == module)
 
     def default_uses(self, kind: str) -> bool:

@@ -55,7 +55,7 @@ RESERVED_FIELD_NAMES = {
 RESERVED_CLASS_NAMES = frozenset(
     {"Annotated", "Any", "AsyncSession", "Date", "Decimal", "Depends", "EmailStr", "Enum"}
     | {"ErrorBody", "Field", "FieldError", "Grant", "HttpUrl", "HttpUrlStr", "SafeInt", "Literal"}
-    | {"Offset", "Path", "Query", "Request", "Response", "Role", "RowId", "Security", "Session"}
+    | {"PageQuery", "Path", "Query", "Request", "Response", "Role", "RowId", "Security", "Session"}
     | {"Settings", "SQLModel", "StrEnum", "Text", "Token", "UUID", "User", "AwareDatetime"}
     | {"AutoString", "Email", "Float", "IsoDate", "LoginThrottle", "Password", "SafeInt"}
     | {"SafeIntParam", "StorableStr", "StrictBool", "TokenClaims", "UtcDatetime"}

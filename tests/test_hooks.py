@@ -305,12 +305,12 @@ def test_a_model_module_imports_what_its_fields_use() -> None:
     author, book = design.resources
     assert book.imports_from("pydantic") == ["EmailStr", "StrictBool"]
     assert book.imports_from("sqlmodel") == ["AutoString", "Text"]
-    types = ["Int64", "Offset", "SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
+    types = ["Int64", "SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
     assert book.imports_from("app.models.types") == types
     status = build_design(
         answers([{"name": "ticket", "fields": {"state": "enum(open, closed)"}}])
     ).resources[0]
-    assert status.imports_from("app.models.types") == ["Int64", "Offset", "enum_column"]
+    assert status.imports_from("app.models.types") == ["Int64", "enum_column"]
     assert author.imports_from("sqlmodel") == [] and author.imports_from("pydantic") == []
 
 
