@@ -78,8 +78,12 @@ def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
         name: "integer" for name in ep.query_params if name in ("offset", "limit")
     }
     if resource is not None and ep.action == "list":
-        query["sort"] = f"enum({', '.join(resource.sort_keys)})"
-        query |= {f.column: f"{_filter_type(f)} | null" for f in resource.filters}
+        query["sort"] = f"array(enum({', '.join(resource.sort_keys)}))"
+        for f in resource.filters:
+            kind = _filter_type(f)
+            query[f.column] = f"{f'array({kind})' if f.multi_valued else kind} | null"
+        for f in resource.range_filters:
+            query |= {param: f"{REQUEST_TYPES[f.kind]} | null" for param in f.range_params}
     return {
         "auth": "public" if ep.public else sorted(ep.scopes) if ep.scopes else "authenticated",
         "body": f"form({', '.join(ep.form_fields)})" if ep.form_fields else ep.body_model,

@@ -143,7 +143,11 @@ class Design:
 
     @property
     def uses_url(self) -> bool:
-        return any(r.uses("url") for r in self.resources)
+        return self.uses_any("url")
+
+    def uses_any(self, *kinds: str) -> bool:
+        """Whether any resource has a field of one of these kinds."""
+        return any(r.uses(*kinds) for r in self.resources)
 
     @cached_property
     def by_name(self) -> dict[str, Resource]:

@@ -32,6 +32,14 @@ TYPE_LIST = (
     "enum(a, b, ...), ref <resource>"
 )
 FILTERABLE_KINDS = frozenset({"bool", "enum", "ref"})
+# Filtered by `<column>_min` and `<column>_max`, both inclusive.
+RANGE_TYPES = {
+    "int": "SafeIntParam",
+    "float": "FloatParam",
+    "decimal": "DecimalParam",
+    "date": "IsoDate",
+    "datetime": "UtcDatetime",
+}
 SORTABLE_KINDS = frozenset(
     {"str", "int", "float", "decimal", "bool", "date", "datetime", "email", "enum", "ref"}
 )
@@ -78,7 +86,9 @@ IMPORTED_FROM = {
     "Text": "sqlmodel",
     **dict.fromkeys(
         (
+            "DecimalParam",
             "Float",
+            "FloatParam",
             "HttpUrlStr",
             "Int64",
             "IsoDate",
@@ -268,6 +278,24 @@ class FieldSpec:
     @property
     def filterable(self) -> bool:
         return self.kind in FILTERABLE_KINDS
+
+    @property
+    def multi_valued(self) -> bool:
+        """Whether the list's filter takes several values (`?genre=a&genre=b`: either)."""
+        return self.kind in ("enum", "ref")
+
+    @property
+    def ranged(self) -> bool:
+        return self.kind in RANGE_TYPES
+
+    @property
+    def range_type(self) -> str:
+        """The annotation of the list's `_min` and `_max` parameters (query strings are text)."""
+        return RANGE_TYPES[self.kind]
+
+    @property
+    def range_params(self) -> tuple[str, str]:
+        return (f"{self.column}_min", f"{self.column}_max")
 
     @property
     def sortable(self) -> bool:

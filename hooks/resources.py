@@ -24,7 +24,7 @@ MODEL_CLASSES = {
     "Public": "response model",
     "Page": "page model",
     "Query": "list query",
-    "Sort": "sort keys",
+    "SortKey": "sort key",
 }
 
 
@@ -96,6 +96,7 @@ class Resource:
         """The names the model module imports from `pydantic`, `sqlmodel` or `app.models.types`:
         those its annotations and column types use (the id column's always)."""
         used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
+        used |= {f.range_type for f in self.range_filters}
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
         return sorted(name for name in used if IMPORTED_FROM.get(name) == module)
@@ -119,6 +120,10 @@ class Resource:
     @property
     def filters(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.filterable)
+
+    @property
+    def range_filters(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.ranged)
 
     @property
     def required_fields(self) -> tuple[FieldSpec, ...]:
@@ -219,6 +224,11 @@ class Resource:
         """A column whose test values order rows otherwise than their ids, for the sort test."""
         ordered = ("str", "int", "float", "decimal", "date", "datetime", "email")
         return next((f for f in self.fields if f.kind in ordered), None)
+
+    @property
+    def tie_sort_field(self) -> FieldSpec | None:
+        """A bool column, whose test rows 0 and 2 share a value: the multi-key sort test's."""
+        return next((f for f in self.fields if f.kind == "bool"), None)
 
     @property
     def clearable_field(self) -> FieldSpec | None:

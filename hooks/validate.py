@@ -292,6 +292,13 @@ def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) 
                 f"'{columns[spec.column]}'; rename one of them"
             )
         columns[spec.column] = spec.name
+    for spec in fields:
+        for param in spec.range_params if spec.ranged else ():
+            if param in columns:
+                problems.append(
+                    f"{where}, field '{columns[param]}': the list's filter `{param}` is the range "
+                    f"of field '{spec.name}'; rename the field"
+                )
     return fields
 
 

@@ -55,6 +55,11 @@ def field(spec: Any, name: str = "x") -> list[str]:
             "resource 'book': defined twice (resources 1 and 2); merge them",
         ),
         (
+            [{"name": "book", "fields": {"pages_max": "int", "pages": "int"}}],
+            "resource 'book', field 'pages_max': the list's filter `pages_max` is the range of field "
+            "'pages'; rename the field",
+        ),
+        (
             [BOOK, {"name": "volume", "plural": "books", "fields": {"a": "int"}}],
             "resource 'volume': has the same plural 'books' as resource 'book'; set a different `plural:`",
         ),

@@ -314,6 +314,26 @@ def test_a_model_module_imports_what_its_fields_use() -> None:
     assert author.imports_from("sqlmodel") == [] and author.imports_from("pydantic") == []
 
 
+def test_lists_filter_numbers_and_moments_by_range_and_enums_and_refs_by_several_values() -> None:
+    fields_ = {"n": "int", "w": "float?", "p": "decimal", "d": "date", "t": "datetime"}
+    fields_ |= {"s": "str", "ok": "bool", "kind": "enum(a, b)", "parent": "ref item?"}
+    (item,) = build_design(answers([{"name": "item", "fields": fields_}])).resources
+    assert [(f.column, f.range_params, f.range_type) for f in item.range_filters] == [
+        ("n", ("n_min", "n_max"), "SafeIntParam"),
+        ("w", ("w_min", "w_max"), "FloatParam"),
+        ("p", ("p_min", "p_max"), "DecimalParam"),
+        ("d", ("d_min", "d_max"), "IsoDate"),
+        ("t", ("t_min", "t_max"), "UtcDatetime"),
+    ]
+    assert [(f.column, f.multi_valued) for f in item.filters] == [
+        ("ok", False),
+        ("kind", True),
+        ("parent_id", True),
+    ]
+    imported = item.imports_from("app.models.types")
+    assert {"DecimalParam", "FloatParam", "IsoDate", "SafeIntParam"} <= set(imported)
+
+
 def test_default_length_limits_as_the_spec_writes_them() -> None:
     assert fields.default_length_limits() == (
         "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
@@ -454,8 +474,9 @@ def test_the_contract_writes_types_as_the_live_openapi_reads_them() -> None:
         "type": "string(email) max 254 | null",
     }
     listing = api["operations"]["GET /api/v1/items"]
-    assert listing["query"]["kind"] == "enum(a, b) | null"
-    assert listing["query"]["sort"].startswith("enum(id, -id, price, -price")
+    assert listing["query"]["kind"] == "array(enum(a, b)) | null"
+    assert listing["query"]["price_min"] == "number | string | null"
+    assert listing["query"]["sort"].startswith("array(enum(id, -id, price, -price")
     assert contract.contract_json(design) == json.dumps(api, indent=2, sort_keys=True) + "\n"
 
 

@@ -76,20 +76,52 @@ class Outcome:
 BOOK_SERVICE = "app/services/book.py"
 LOAN_SERVICE = "app/services/loan.py"
 BOOK_ROUTER = "app/routers/book.py"
+LISTING = "app/services/listing.py"
+QUERY_MODELS = "app/models/query.py"
 
 MUTATIONS = [
     # --- lists: filters, sorting, paging --------------------------------------------------------
     Mutation(
         "list-filter-dropped",
-        "GET /books ignores its exact-match filters (genre, available, author_id)",
+        "GET /books ignores its filters (genre, available, author_id, the pages bounds)",
         "tests/test_book.py",
         (
             Edit(
                 BOOK_SERVICE,
-                "statement = select(Book).filter_by(**filters)",
+                "statement = select(Book).where(*_conditions(query))",
                 "statement = select(Book)",
             ),
         ),
+    ),
+    Mutation(
+        "filter-takes-one-value",
+        "`?genre=a&genre=b` matches only the first value",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "conditions.append(col(Book.genre).in_(query.genre))",
+                "conditions.append(col(Book.genre) == query.genre[0])",
+            ),
+        ),
+    ),
+    Mutation(
+        "range-bound-exclusive",
+        "`pages_min` leaves out the rows equal to it",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "conditions.append(col(Book.pages) >= query.pages_min)",
+                "conditions.append(col(Book.pages) > query.pages_min)",
+            ),
+        ),
+    ),
+    Mutation(
+        "unknown-parameter-ignored",
+        "a misspelt list parameter is ignored: the list answers with every row",
+        "tests/test_book.py",
+        (Edit(QUERY_MODELS, 'ConfigDict(extra="forbid")', 'ConfigDict(extra="ignore")'),),
     ),
     Mutation(
         "sort-descending-ignored",
@@ -97,9 +129,9 @@ MUTATIONS = [
         "tests/test_book.py",
         (
             Edit(
-                BOOK_SERVICE,
-                'order = column.desc() if query.sort.startswith("-") else column.asc()',
-                "order = column.asc()",
+                LISTING,
+                'order.append(column.desc() if key.startswith("-") else column.asc())',
+                "order.append(column.asc())",
             ),
         ),
     ),
@@ -109,9 +141,9 @@ MUTATIONS = [
         "tests/test_book.py",
         (
             Edit(
-                BOOK_SERVICE,
-                'order = column.desc() if query.sort.startswith("-") else column.asc()',
-                'order = column.asc() if query.sort.startswith("-") else column.desc()',
+                LISTING,
+                'order.append(column.desc() if key.startswith("-") else column.asc())',
+                'order.append(column.asc() if key.startswith("-") else column.desc())',
             ),
         ),
     ),
@@ -121,9 +153,21 @@ MUTATIONS = [
         "tests/test_book.py",
         (
             Edit(
-                BOOK_SERVICE,
-                'column = col(getattr(Book, query.sort.removeprefix("-")))',
-                "column = col(Book.id)",
+                LISTING,
+                'column = col(getattr(model, key.removeprefix("-")))',
+                'column = col(getattr(model, "id"))',
+            ),
+        ),
+    ),
+    Mutation(
+        "second-sort-key-ignored",
+        "`sort=available,-id` orders by its first key only",
+        "tests/test_book.py",
+        (
+            Edit(
+                LISTING,
+                'for key in (*keys, *([] if "id" in columns else ["id"])):',
+                'for key in (keys[0], "id"):',
             ),
         ),
     ),
@@ -462,7 +506,11 @@ MUTATIONS = [
         "owner-ignored-on-list",
         "a member's list shows every member's loans",
         "tests/test_loan.py",
-        (Edit(LOAN_SERVICE, "statement = statement.filter_by(owner_id=owner_id)", "pass"),),
+        (
+            Edit(
+                LOAN_SERVICE, "statement = statement.where(col(Loan.owner_id) == owner_id)", "pass"
+            ),
+        ),
         select="owners",
     ),
     Mutation(
@@ -486,7 +534,7 @@ MUTATIONS = [
         (
             Edit(
                 BOOK_SERVICE,
-                "statement = select(Book).filter_by(**filters)",
+                "statement = select(Book).where(*_conditions(query))",
                 "statement = select(Book)",
             ),
         ),

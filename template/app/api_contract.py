@@ -196,7 +196,9 @@ def _operation_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> l
         was, now = old["query"][parameter], new["query"][parameter]
         if was != now:
             what = f"query parameter `{parameter}`: {_retyped(was, now)}"
-            found.append(Change(name, what, _accepts(was, now)[1]))
+            no_longer_repeatable = "array(" in was and "array(" not in now
+            narrower = _accepts(_one_value(was), _one_value(now))[1] or no_longer_repeatable
+            found.append(Change(name, what, narrower))
     return found
 
 
@@ -248,6 +250,15 @@ def _accepts(was: str, now: str) -> tuple[bool, bool]:
             longer = before is not None and (after is None or after > before)
             wider, narrower = wider or longer, narrower or not longer
     return wider, narrower
+
+
+def _one_value(kind: str) -> str:
+    """What one occurrence of a query parameter takes: a repeatable one takes its items' type."""
+    options = [
+        option[len("array(") : -1] if option.startswith("array(") else option
+        for option in kind.split(" | ")
+    ]
+    return " | ".join(options)
 
 
 def _retyped(was: str, now: str) -> str:

@@ -110,6 +110,17 @@ def test_statuses_and_query_parameters() -> None:
     ]
     assert [change.breaking for change in changes(with_sort, BEFORE)] == [True]
 
+    # Made repeatable, a parameter still takes the one value it took.
+    kind = "enum(a, b) | null"
+    for was, now, breaking in [
+        (kind, "array(enum(a, b)) | null", False),
+        ("array(enum(a, b)) | null", kind, True),
+        (kind, "array(enum(a)) | null", True),
+    ]:
+        before = changed("operations", "GET /items/{item_id}", "query", to={"kind": was})
+        after = changed("operations", "GET /items/{item_id}", "query", to={"kind": now})
+        assert [change.breaking for change in changes(before, after)] == [breaking], now
+
 
 def test_the_record_lists_breaking_changes_first_and_keeps_earlier_entries() -> None:
     found = changes(BEFORE, changed("operations", "GET /items/{item_id}", to=None))

@@ -1,8 +1,12 @@
-"""The query string every list endpoint takes: where its page starts and how long it is."""
+"""The query string every list endpoint takes: its page, and the form of its sort keys."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.models.types import MAX_SAFE_INTEGER
+
+SortKey = TypeVar("SortKey", bound=str)
 
 
 class PageQuery(BaseModel):
@@ -12,3 +16,25 @@ class PageQuery(BaseModel):
 
     offset: int = Field(default=0, ge=0, le=MAX_SAFE_INTEGER)
     limit: int = Field(default=20, ge=1, le=100)
+
+
+def _comma_separated(value: object) -> object:
+    """`sort=-price,name` as well as `sort=-price&sort=name`."""
+    items = [value] if isinstance(value, str) else value
+    if isinstance(items, list | tuple):
+        return [key.strip() for item in items for key in str(item).split(",")]
+    return value
+
+
+def _each_column_once(keys: tuple[str, ...]) -> tuple[str, ...]:
+    columns = [key.removeprefix("-") for key in keys]
+    repeated = sorted({column for column in columns if columns.count(column) > 1})
+    if repeated:
+        raise ValueError(f"sorts by {', '.join(repeated)} more than once")
+    return keys
+
+
+# Sort keys, the first deciding: `-price` descends; rows equal on every key come in id order.
+SortKeys = Annotated[
+    tuple[SortKey, ...], BeforeValidator(_comma_separated), AfterValidator(_each_column_once)
+]
