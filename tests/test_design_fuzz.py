@@ -776,6 +776,17 @@ def ref_column_collision(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
 
 
 @mutation
+def range_filter_collision(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    resource = _resource(draw, design)
+    name = draw(FIELD_NAMES.filter(lambda n: len(n) <= MAX_NAME - 4 and n != "model"))
+    kind = draw(st.sampled_from(["int", "float?", "decimal", "date", "datetime?"]))
+    bound = draw(st.sampled_from(["_min", "_max"]))
+    resource["fields"][name] = kind
+    resource["fields"][f"{name}{bound}"] = "str"
+    return f"the list's filter `{name}{bound}` is the range of field '{name}'"
+
+
+@mutation
 def required_ref_loop(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
     first = _resource(draw, design)
     second = _resource(draw, design)
