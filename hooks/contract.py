@@ -13,6 +13,7 @@ from typing import Any
 from .design import Design
 from .endpoints import Endpoint
 from .fields import FieldSpec
+from .limits import LIMITS
 from .resources import Resource
 
 # A field's type in a request body; decimals are sent as numbers or strings, and read as strings.
@@ -79,6 +80,8 @@ def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
     }
     if resource is not None and ep.action == "list":
         query["sort"] = f"array(enum({', '.join(resource.sort_keys)}))"
+        if resource.search_fields:
+            query["q"] = f"string max {LIMITS.max_search_length} | null"
         for f in resource.filters:
             kind = _filter_type(f)
             query[f.column] = f"{f'array({kind})' if f.multi_valued else kind} | null"

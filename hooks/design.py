@@ -145,6 +145,10 @@ class Design:
     def uses_url(self) -> bool:
         return self.uses_any("url")
 
+    @property
+    def has_search(self) -> bool:
+        return any(r.search_fields for r in self.resources)
+
     def uses_any(self, *kinds: str) -> bool:
         """Whether any resource has a field of one of these kinds."""
         return any(r.uses(*kinds) for r in self.resources)

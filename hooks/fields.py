@@ -32,6 +32,7 @@ TYPE_LIST = (
     "enum(a, b, ...), ref <resource>"
 )
 FILTERABLE_KINDS = frozenset({"bool", "enum", "ref"})
+SEARCHABLE_KINDS = frozenset({"str", "text", "email", "url"})
 # Filtered by `<column>_min` and `<column>_max`, both inclusive.
 RANGE_TYPES = {
     "int": "SafeIntParam",
@@ -167,6 +168,7 @@ class FieldSpec:
     kind: str  # one of SCALAR_TYPES, "enum" or "ref"
     optional: bool = False
     unique: bool = False
+    searchable: bool = False  # found by the list's `q`
     max_length: int | None = None
     enum_values: tuple[str, ...] = ()
     ref: str | None = None  # the referenced resource's name
@@ -339,6 +341,8 @@ class FieldSpec:
             notes.append(f"{DECIMAL_DIGITS} digits, {DECIMAL_PLACES} decimal places")
         if self.unique:
             notes.append("unique")
+        if self.searchable:
+            notes.append("searchable (`q`)")
         if self.kind == "enum":
             notes.append("one of " + ", ".join(f"`{v}`" for v in self.enum_values))
         if self.kind == "ref":

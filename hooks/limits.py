@@ -13,6 +13,7 @@ class Limits:
     login_failures_per_client: int = 20
     login_failure_window_seconds: int = 300
     min_secret_key_bytes: int = 32
+    max_search_length: int = 200  # a list's `q`
 
     @property
     def max_body_size(self) -> str:

@@ -17,6 +17,7 @@ from .fields import (
     ENUM_VALUE,
     MAX_SAFE_INTEGER,
     SCALAR_TYPES,
+    SEARCHABLE_KINDS,
     TYPE_LIST,
     FieldSpec,
 )
@@ -61,14 +62,13 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     match = _TYPE_RE.match(text)
     if not match:
         return None, [*problems, f"{where}: cannot read the type {raw!r}; valid types: {TYPE_LIST}"]
-    unique = False
-    for mod in match["mods"].split():
-        if mod == "unique":
-            unique = True
-        else:
-            problems.append(
-                f"{where}: unknown modifier {mod!r}; the modifiers are `?` (optional), `unique` and `= default`"
-            )
+    mods = match["mods"].split()
+    unique, searchable = "unique" in mods, "searchable" in mods
+    for mod in sorted(set(mods) - {"unique", "searchable"}):
+        problems.append(
+            f"{where}: unknown modifier {mod!r}; the modifiers are `?` (optional), `unique`, "
+            "`searchable` and `= default`"
+        )
     max_length: int | None = None
     enum_values: tuple[str, ...] = ()
     ref: str | None = None
@@ -94,6 +94,7 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         kind=kind,
         optional=bool(match["optional"]),
         unique=unique,
+        searchable=searchable,
         max_length=max_length,
         enum_values=enum_values,
         ref=ref,
@@ -119,6 +120,10 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             spec = replace(spec, example=value, has_example=True)
     if unique and kind in ("bool", "text"):
         problems.append(f"{where}: a {kind} field cannot be unique; drop `unique`")
+    if searchable and kind not in SEARCHABLE_KINDS:
+        problems.append(
+            f"{where}: only text is searchable (str, text, email, url), not {kind}; drop `searchable`"
+        )
     return (None if problems else spec), problems
 
 

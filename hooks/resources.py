@@ -122,6 +122,11 @@ class Resource:
         return tuple(f for f in self.fields if f.filterable)
 
     @property
+    def search_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields the list's `q` looks in."""
+        return tuple(f for f in self.fields if f.searchable)
+
+    @property
     def range_filters(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.ranged)
 

@@ -292,6 +292,10 @@ def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) 
                 f"'{columns[spec.column]}'; rename one of them"
             )
         columns[spec.column] = spec.name
+    if "q" in columns and any(spec.searchable for spec in fields):
+        problems.append(
+            f"{where}, field 'q': `q` is the list's search of the searchable fields; rename the field"
+        )
     for spec in fields:
         for param in spec.range_params if spec.ranged else ():
             if param in columns:

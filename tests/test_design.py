@@ -55,6 +55,16 @@ def field(spec: Any, name: str = "x") -> list[str]:
             "resource 'book': defined twice (resources 1 and 2); merge them",
         ),
         (
+            [{"name": "book", "fields": {"pages": "int searchable"}}],
+            "resource 'book', field 'pages': only text is searchable (str, text, email, url), not "
+            "int; drop `searchable`",
+        ),
+        (
+            [{"name": "book", "fields": {"q": "str", "title": "str searchable"}}],
+            "resource 'book', field 'q': `q` is the list's search of the searchable fields; "
+            "rename the field",
+        ),
+        (
             [{"name": "book", "fields": {"pages_max": "int", "pages": "int"}}],
             "resource 'book', field 'pages_max': the list's filter `pages_max` is the range of field "
             "'pages'; rename the field",
@@ -163,7 +173,7 @@ def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], mess
         (
             "pages",
             "int sorted",
-            "resource 'book', field 'pages': unknown modifier 'sorted'; the modifiers are `?` (optional), `unique` and `= default`",
+            "resource 'book', field 'pages': unknown modifier 'sorted'; the modifiers are `?` (optional), `unique`, `searchable` and `= default`",
         ),
         (
             "pages",

@@ -312,6 +312,8 @@ def fields_of(draw: st.DrawFn, index: int, resource_names: list[str]) -> dict[st
             written += sp + "?"
         if kind not in ("bool", "text") and draw(st.integers(0, 4)) == 0:
             written += draw(st.sampled_from([" unique", "  unique"]))
+        if kind in ("str", "str_n", "text", "email", "url") and draw(st.integers(0, 3)) == 0:
+            written += " searchable"
         if kind != "ref" and draw(st.integers(0, 2)) == 0:
             if optional and draw(st.integers(0, 4)) == 0:
                 default = draw(st.sampled_from(["null", "None", "~", '"null"']))
@@ -784,6 +786,14 @@ def range_filter_collision(draw: st.DrawFn, design: dict[str, Any]) -> str | Non
     resource["fields"][name] = kind
     resource["fields"][f"{name}{bound}"] = "str"
     return f"the list's filter `{name}{bound}` is the range of field '{name}'"
+
+
+@mutation
+def searchable_non_text(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    resource = _resource(draw, design)
+    kind = draw(st.sampled_from(["int", "bool", "date", "uuid", "enum(a, b)", "decimal?"]))
+    resource["fields"]["searched"] = f"{kind} searchable"
+    return "only text is searchable"
 
 
 @mutation

@@ -334,6 +334,14 @@ def test_lists_filter_numbers_and_moments_by_range_and_enums_and_refs_by_several
     assert {"DecimalParam", "FloatParam", "IsoDate", "SafeIntParam"} <= set(imported)
 
 
+def test_searchable_text_fields_are_what_q_looks_in() -> None:
+    fields_ = {"title": "str(200)? unique searchable", "notes": "text searchable", "code": "str"}
+    (item,) = build_design(answers([{"name": "item", "fields": fields_}])).resources
+    assert [f.column for f in item.search_fields] == ["title", "notes"]
+    assert item.fields[0].optional and item.fields[0].unique
+    assert "searchable (`q`)" in item.fields[1].constraints
+
+
 def test_default_length_limits_as_the_spec_writes_them() -> None:
     assert fields.default_length_limits() == (
         "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
