@@ -97,6 +97,7 @@ class Resource:
         those its annotations and column types use (the id column's always)."""
         used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
         used |= {f.range_type for f in self.range_filters}
+        used |= {"StorableStr"} if self.search_fields else set()
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
         return sorted(name for name in used if IMPORTED_FROM.get(name) == module)

@@ -2,7 +2,7 @@
 
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.models.types import MAX_SAFE_INTEGER
 
@@ -26,15 +26,6 @@ def _comma_separated(value: object) -> object:
     return value
 
 
-def _each_column_once(keys: tuple[str, ...]) -> tuple[str, ...]:
-    columns = [key.removeprefix("-") for key in keys]
-    repeated = sorted({column for column in columns if columns.count(column) > 1})
-    if repeated:
-        raise ValueError(f"sorts by {', '.join(repeated)} more than once")
-    return keys
-
-
-# Sort keys, the first deciding: `-price` descends; rows equal on every key come in id order.
-SortKeys = Annotated[
-    tuple[SortKey, ...], BeforeValidator(_comma_separated), AfterValidator(_each_column_once)
-]
+# Sort keys, the first deciding: `-price` descends; a column's later keys change nothing, and
+# rows equal on every key come in id order.
+SortKeys = Annotated[tuple[SortKey, ...], BeforeValidator(_comma_separated)]
