@@ -195,10 +195,14 @@ def _operation_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> l
     for parameter in sorted(old["query"].keys() & new["query"].keys()):
         was, now = old["query"][parameter], new["query"][parameter]
         if was != now:
-            what = f"query parameter `{parameter}`: {_retyped(was, now)}"
-            no_longer_repeatable = "array(" in was and "array(" not in now
-            narrower = _accepts(_one_value(was), _one_value(now))[1] or no_longer_repeatable
-            found.append(Change(name, what, narrower))
+            one_was, one_now = _one_value(was), _one_value(now)
+            repeatable = ("array(" in was, "array(" in now)
+            same_shape = repeatable[0] == repeatable[1]
+            retyped = _retyped(one_was, one_now) if same_shape else f"{was} -> {now}"
+            if retyped == f"{one_was} -> {one_now}":
+                retyped = f"{was} -> {now}"
+            narrower = _accepts(one_was, one_now)[1] or repeatable == (True, False)
+            found.append(Change(name, f"query parameter `{parameter}`: {retyped}", narrower))
     return found
 
 

@@ -120,6 +120,11 @@ def test_statuses_and_query_parameters() -> None:
         before = changed("operations", "GET /items/{item_id}", "query", to={"kind": was})
         after = changed("operations", "GET /items/{item_id}", "query", to={"kind": now})
         assert [change.breaking for change in changes(before, after)] == [breaking], now
+    sort = changed("operations", "GET /items/{item_id}", "query", to={"sort": "array(enum(a, b))"})
+    more = changed("operations", "GET /items/{item_id}", "query", to={"sort": "array(enum(a, b, c))"})
+    assert changes(sort, more) == [
+        Change("GET /items/{item_id}", "query parameter `sort`: now also c", False)
+    ]
 
 
 def test_the_record_lists_breaking_changes_first_and_keeps_earlier_entries() -> None:
