@@ -11,7 +11,7 @@ from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .fields import INT64_MIGRATION_TYPE, MAX_SAFE_INTEGER, FieldSpec, default_length_limits
 from .limits import LIMITS, Limits
 from .naming import enum_member, slugify
-from .resources import Resource
+from .resources import PAGE_PARAMETERS, Resource
 
 
 class DesignError(ValueError):
@@ -69,6 +69,14 @@ class EndpointGroup:
     title: str
     endpoints: tuple[Endpoint, ...]
     resource: Resource | None = None
+    list_path: str = ""  # the group's list endpoint, if it has one
+    list_parameters: tuple[str, ...] = ()  # section 6's words for its query parameters
+
+    @property
+    def list_takes(self) -> str:
+        """`a, b and c`: the list's query parameters in one sentence."""
+        *rest, last = self.list_parameters
+        return f"{', '.join(rest)} and {last}" if rest else last
 
 
 @dataclass(frozen=True)
@@ -210,13 +218,17 @@ class Design:
     def endpoint_groups(self) -> list[EndpointGroup]:
         """Section 6 of the spec: the endpoints, grouped by resource, then auth and users."""
         groups = [
-            EndpointGroup(r.plural_label.capitalize(), r.endpoints, r) for r in self.resources
+            EndpointGroup(r.plural_label.capitalize(), r.endpoints, r, r.path, r.list_parameters)
+            for r in self.resources
         ]
         if self.jwt:
             system = self.system_endpoints
             auth = tuple(ep for ep in system if ep.router_prefix == "/auth")
             users = tuple(ep for ep in system if ep.router_prefix == "/users")
-            groups += [EndpointGroup("Auth", auth), EndpointGroup("Users", users)]
+            groups += [
+                EndpointGroup("Auth", auth),
+                EndpointGroup("Users", users, list_path="/users", list_parameters=PAGE_PARAMETERS),
+            ]
         groups.append(EndpointGroup("Health", health_endpoints()))
         return groups
 

@@ -8,6 +8,8 @@ from functools import cached_property
 
 from .endpoints import Endpoint, by_action, crud_errors
 from .fields import IMPORTED_FROM, FieldSpec
+from .limits import LIMITS
+from .literals import md_code
 from .naming import article, pascal, words
 from .permissions import SUCCESS, Rule
 
@@ -15,6 +17,8 @@ ACTIONS = ("create", "list", "read", "update", "delete")
 LINE_LENGTH = 100  # the rendered pyproject's ruff line-length
 RULES_IMPORT_CHARS = len("from app.models. import ")
 RULES_SIGNATURE_CHARS = len("check_(: ) -> None:") + 4  # and the keyword with its space
+# Section 6's words for the query parameters every list takes.
+PAGE_PARAMETERS = ("`offset` (≥ 0, default 0)", "`limit` (1–100, default 20)")
 # The classes each resource's model module defines, by suffix, and what each is.
 MODEL_CLASSES = {
     "": "table model",
@@ -121,6 +125,31 @@ class Resource:
     @property
     def filters(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.filterable)
+
+    @property
+    def list_parameters(self) -> tuple[str, ...]:
+        """Section 6's words for each query parameter of the list, as `app/models/` declares them."""
+        keys = ", ".join(md_code(c) for c in self.sort_columns)
+        sort = f"`sort` (one or more of {keys}, comma-separated, the first deciding; a leading `-` sorts descending)"
+        clauses = [*PAGE_PARAMETERS, sort]
+        if self.filters:
+            named = [
+                md_code(f.column) + (" (repeatable: any of the values)" if f.multi_valued else "")
+                for f in self.filters
+            ]
+            clauses.append(
+                f"the exact-match filter{'s' if len(named) > 1 else ''} {', '.join(named)}"
+            )
+        if self.search_fields:
+            searched = " or ".join(md_code(f.column) for f in self.search_fields)
+            clauses.append(
+                f"`q` (1–{LIMITS.max_search_length} characters, found anywhere in {searched}, "
+                "ignoring letter case: on SQLite, of ASCII letters)"
+            )
+        if self.range_filters:
+            bounds = [md_code(param) for f in self.range_filters for param in f.range_params]
+            clauses.append(f"the inclusive bounds {', '.join(bounds)}")
+        return tuple(clauses)
 
     @property
     def search_fields(self) -> tuple[FieldSpec, ...]:

@@ -334,6 +334,28 @@ def test_lists_filter_numbers_and_moments_by_range_and_enums_and_refs_by_several
     assert {"DecimalParam", "FloatParam", "IsoDate", "SafeIntParam"} <= set(imported)
 
 
+def test_section_6_names_each_list_parameter_in_one_sentence() -> None:
+    fields_ = {"title": "str searchable", "kind": "enum(a, b)", "ok": "bool", "n": "int"}
+    design = build_design(answers([{"name": "item", "fields": fields_}]))
+    groups = {group.title: group for group in design.endpoint_groups}
+    assert groups["Users"].list_takes == "`offset` (≥ 0, default 0) and `limit` (1–100, default 20)"
+    items = groups["Items"]
+    assert items.list_path == "/items"
+    clauses = items.list_parameters
+    assert clauses[2].startswith("`sort` (one or more of `id`, `title`, `kind`, `ok`, `n`,")
+    assert clauses[3:] == (
+        "the exact-match filters `kind` (repeatable: any of the values), `ok`",
+        "`q` (1–200 characters, found anywhere in `title`, ignoring letter case: on SQLite, of "
+        "ASCII letters)",
+        "the inclusive bounds `n_min`, `n_max`",
+    )
+    assert items.list_takes.endswith(
+        ", `q` (1–200 characters, found anywhere in `title`, "
+        "ignoring letter case: on SQLite, of ASCII letters) and the inclusive bounds `n_min`, `n_max`"
+    )
+    assert not groups["Health"].list_parameters
+
+
 def test_searchable_text_fields_are_what_q_looks_in() -> None:
     fields_ = {"title": "str(200)? unique searchable", "notes": "text searchable", "code": "str"}
     (item,) = build_design(answers([{"name": "item", "fields": fields_}])).resources
