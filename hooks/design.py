@@ -48,6 +48,7 @@ class Table:
     foreign_keys: tuple[tuple[str, str], ...]  # (column, referenced table)
     unique: tuple[str, ...]
     indexes: tuple[tuple[str, bool], ...]  # (column, unique)
+    checks: tuple[tuple[str, str], ...] = ()  # (name, condition)
 
 
 @dataclass(frozen=True)
@@ -313,6 +314,7 @@ class Design:
                     foreign_keys=tuple(foreign_keys),
                     unique=tuple(f.column for f in r.unique_fields),
                     indexes=tuple(indexes),
+                    checks=r.checks,
                 )
             )
         return tables

@@ -9,9 +9,10 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from .literals import display, py_json_literal, py_str
+from .literals import display, md_code, py_json_literal, py_regex, py_str
 from .naming import enum_member, pascal, words
 
 SCALAR_TYPES = (
@@ -28,7 +29,8 @@ SCALAR_TYPES = (
     "url",
 )
 TYPE_LIST = (
-    "str, str(N), text, int, float, decimal, bool, date, datetime, uuid, email, url, "
+    "str, str(N), str(M..N), text, text(M..), int, float, decimal (a number may take a range: "
+    "`int >= 1`, `float 0..1`, `decimal > 0 <= 100`), bool, date, datetime, uuid, email, url, "
     "enum(a, b, ...), ref <resource>"
 )
 FILTERABLE_KINDS = frozenset({"bool", "enum", "ref"})
@@ -61,6 +63,26 @@ def default_length_limits() -> str:
 
 
 ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
+# Kinds that take a range (`int >= 1`, `float 0..1`), a minimum length (`str(3..200)`, `text(10..)`)
+# or a pattern (the mapping form's `pattern:`).
+BOUNDED_KINDS = ("int", "float", "decimal")
+LENGTH_KINDS = ("str", "text")
+# Words SQLite or PostgreSQL reserve: a CHECK constraint quotes a column named like one.
+SQL_KEYWORDS = frozenset(
+    """abort action add after all alter always analyse analyze and array as asc asymmetric attach
+    authorization autoincrement before begin between both by cascade case cast check collate column
+    commit conflict constraint create cross current current_date current_time current_timestamp
+    current_user database default deferrable deferred delete desc detach distinct do drop each else
+    end escape except exclude exclusive exists explain fail fetch filter first following for
+    foreign from full generated glob grant group groups having if ignore immediate in index indexed
+    initially inner insert instead intersect into is isnull join key last lateral leading left like
+    limit localtime localtimestamp match materialized natural no not nothing notnull null nulls of
+    offset on only or order others outer over partition placing plan pragma preceding primary query
+    raise range recursive references regexp reindex release rename replace restrict returning right
+    rollback row rows savepoint select session_user set some symmetric table temp temporary then
+    ties to trailing transaction trigger unbounded union unique update user using vacuum values
+    variadic view virtual when where window with without""".split()
+)
 
 # The annotation each kind gets in the models (enums get their own class). JSON bodies are read
 # strictly: `"12"` is not an integer, `0` not a boolean or a date.
@@ -83,7 +105,9 @@ PYTHON_TYPES = {
 IMPORTED_FROM = {
     "EmailStr": "pydantic",
     "StrictBool": "pydantic",
+    "StrictInt": "pydantic",
     "AutoString": "sqlmodel",
+    "CheckConstraint": "sqlmodel",
     "Text": "sqlmodel",
     **dict.fromkeys(
         (
@@ -93,6 +117,7 @@ IMPORTED_FROM = {
             "HttpUrlStr",
             "Int64",
             "IsoDate",
+            "MAX_SAFE_INTEGER",
             "SafeInt",
             "SafeIntParam",
             "StorableStr",
@@ -161,6 +186,19 @@ MERMAID_TYPES = {
 
 
 @dataclass(frozen=True)
+class Bound:
+    """One end of a number's range: `>= 1` is Bound(Decimal(1), inclusive=True)."""
+
+    value: Decimal
+    inclusive: bool
+
+    def admits(self, number: Decimal, *, lower: bool) -> bool:
+        if lower:
+            return number >= self.value if self.inclusive else number > self.value
+        return number <= self.value if self.inclusive else number < self.value
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One field of a resource, fully resolved."""
 
@@ -170,6 +208,10 @@ class FieldSpec:
     unique: bool = False
     searchable: bool = False  # found by the list's `q`
     max_length: int | None = None
+    min_length: int | None = None
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    pattern: str | None = None  # a regular expression the value must contain a match of
     enum_values: tuple[str, ...] = ()
     ref: str | None = None  # the referenced resource's name
     default: Any = None
@@ -203,7 +245,10 @@ class FieldSpec:
 
     @property
     def base_type(self) -> str:
-        """The annotation without `| None`."""
+        """The annotation without `| None`. A ranged int is a plain `StrictInt` with all of its
+        bounds in `Field(...)`: `SafeInt`'s own bounds would win over the field's."""
+        if self.kind == "int" and (self.minimum or self.maximum):
+            return "StrictInt"
         return self.enum_class if self.kind == "enum" else PYTHON_TYPES[self.kind]
 
     @property
@@ -250,6 +295,64 @@ class FieldSpec:
         return self.max_length or DEFAULT_MAX_LENGTHS.get(self.kind)
 
     @property
+    def validation_options(self) -> list[str]:
+        """The design's ranges and minimum length as `Field(...)` keywords: `ge=1`, `min_length=3`."""
+        options = []
+        if self.minimum:
+            keyword = "ge" if self.minimum.inclusive else "gt"
+            options.append(f"{keyword}={self.number_source(self.minimum.value)}")
+        elif self.base_type == "StrictInt":
+            options.append("ge=-MAX_SAFE_INTEGER")
+        if self.maximum:
+            keyword = "le" if self.maximum.inclusive else "lt"
+            options.append(f"{keyword}={self.number_source(self.maximum.value)}")
+        elif self.base_type == "StrictInt":
+            options.append("le=MAX_SAFE_INTEGER")
+        if self.min_length:
+            options.append(f"min_length={self.min_length}")
+        return options
+
+    def schema_extra(self, *, examples: bool) -> str | None:
+        """The `schema_extra=` of the field: pydantic's `pattern` (SQLModel's own `regex=` is
+        not applied under pydantic 2) and the design's example."""
+        extra = []
+        if self.pattern is not None:
+            extra.append(f'"pattern": {py_regex(self.pattern)}')
+        if examples and self.has_example:
+            extra.append(f'"examples": [{self.example_source}]')
+        return "{" + ", ".join(extra) + "}" if extra else None
+
+    def number_source(self, value: Decimal) -> str:
+        """A bound as a Python literal of the field's kind: `1`, `0.5`, `Decimal("0.5")`."""
+        if self.kind == "float":
+            return repr(float(value))
+        if value == value.to_integral_value():
+            return str(int(value))
+        return f"Decimal({py_str(value)})"
+
+    @property
+    def check(self) -> tuple[str, str] | None:
+        """(name, SQL condition) of the column's CHECK constraint, the database's copy of the
+        design's ranges and minimum length; the name states the rule, so a changed rule is a new
+        constraint to the migrations (Alembic compares CHECK constraints by name only)."""
+        column = f'"{self.column}"' if self.column in SQL_KEYWORDS else self.column
+        conditions, name = [], [self.column]
+        for bound, (operator, word) in (
+            (self.minimum, (">=", "ge") if self.minimum and self.minimum.inclusive else (">", "gt")),
+            (self.maximum, ("<=", "le") if self.maximum and self.maximum.inclusive else ("<", "lt")),
+        ):
+            if bound:
+                number = format(bound.value.normalize(), "f")
+                conditions.append(f"{column} {operator} {number}")
+                name.append(f"{word}_{number.replace('-', 'minus_').replace('.', '_')}")
+        if self.min_length:
+            conditions.append(f"length({column}) >= {self.min_length}")
+            name.append(f"length_ge_{self.min_length}")
+        if not conditions:
+            return None
+        return "_".join(name), " AND ".join(conditions)
+
+    @property
     def column_type_override(self) -> str | None:
         """The `sa_type=` of a column whose type SQLModel would derive otherwise: integers 64-bit
         everywhere; no length limit in text columns (only `str(N)` has one). Enums are
@@ -265,13 +368,23 @@ class FieldSpec:
     @property
     def design_type(self) -> str:
         """The field's type as the design language writes it."""
-        if self.kind == "str" and self.max_length:
-            return f"str({self.max_length})"
+        if self.kind in LENGTH_KINDS and self.min_length:
+            return f"{self.kind}({self.min_length}..{self.max_length or ''})"
+        if self.kind in LENGTH_KINDS and self.max_length:
+            return f"{self.kind}({self.max_length})"
         if self.kind == "enum":
             return f"enum({', '.join(self.enum_values)})"
         if self.kind == "ref":
             return f"ref {self.ref}"
-        return self.kind
+        low, high = self.minimum, self.maximum
+        if low and high and low.inclusive and high.inclusive:
+            return f"{self.kind} {format(low.value, 'f')}..{format(high.value, 'f')}"
+        bounds = [
+            f"{sign}{'=' if bound.inclusive else ''} {format(bound.value, 'f')}"
+            for bound, sign in ((low, ">"), (high, "<"))
+            if bound
+        ]
+        return " ".join([self.kind, *bounds])
 
     @property
     def is_decimal(self) -> bool:
@@ -335,8 +448,15 @@ class FieldSpec:
     def constraints(self) -> list[str]:
         """Plain-language constraints, for the spec."""
         notes = ["optional (null allowed)" if self.optional else "required"]
+        if self.min_length:
+            notes.append(f"min {self.min_length:,} characters")
         if self.length_limit:
             notes.append(f"max {self.length_limit:,} characters")
+        if self.pattern is not None:
+            notes.append("contains a match of " + md_code(self.pattern).replace("|", "\\|"))
+        for bound, words in ((self.minimum, ("≥", ">")), (self.maximum, ("≤", "<"))):
+            if bound:
+                notes.append(f"{words[0] if bound.inclusive else words[1]} {format(bound.value, 'f')}")
         if self.kind == "decimal":
             notes.append(f"{DECIMAL_DIGITS} digits, {DECIMAL_PLACES} decimal places")
         if self.unique:
@@ -353,7 +473,14 @@ class FieldSpec:
 
     @property
     def test_value(self) -> str:
-        """A Python expression of a valid value for the generated tests, distinct for each `n`."""
+        """A Python expression of a valid value for the generated tests, distinct for each `n`
+        (for `n` below `distinct_test_values`), in the order of `n`."""
+        if self.pattern is not None:
+            return _pattern_values(self.pattern, self.example)[0]
+        if self.kind in BOUNDED_KINDS and (self.minimum or self.maximum):
+            return _bounded_values(self)[0]
+        if self.min_length:
+            return _long_enough_values(self)[0]
         stem = self.name.replace("_", "-")
         if self.kind == "str":
             room = (self.max_length or 60) - 4
@@ -376,8 +503,48 @@ class FieldSpec:
         }[self.kind]
 
     @property
+    def refused_values(self) -> list[tuple[str, bool]]:
+        """(Python literal, whether the CHECK constraint refuses it too) of values just outside
+        the design's range, minimum length or pattern, for the generated tests."""
+        refused: list[tuple[str, bool]] = []
+        for bound, sign in ((self.minimum, -1), (self.maximum, 1)):
+            if bound:
+                value = bound.value + sign if bound.inclusive else bound.value
+                if self.kind == "int":
+                    refused.append((str(int(value)), True))
+                elif self.kind == "float":
+                    refused.append((repr(float(value)), True))
+                else:
+                    refused.append((py_str(format(value, "f")), True))
+        if self.min_length:
+            refused.append((py_str("x" * (self.min_length - 1)), True))
+        if self.pattern is not None:
+            stranger = next(
+                (text for text in ("!", " ", "x", "0", "~" * 3) if not re.search(self.pattern, text)),
+                None,
+            )
+            if stranger is not None:
+                refused.append((py_str(stranger), False))
+        return refused
+
+    @property
+    def distinct_test_values(self) -> int:
+        """How many rows the generated tests can make with values that differ, and ascend."""
+        if self.pattern is not None:
+            return _pattern_values(self.pattern, self.example)[2]
+        if self.kind in BOUNDED_KINDS and (self.minimum or self.maximum):
+            return _bounded_values(self)[2]
+        return 10
+
+    @property
     def changed_value(self) -> str:
         """A Python literal of a valid value that `test_value` gives for no small `n`."""
+        if self.pattern is not None:
+            return _pattern_values(self.pattern, self.example)[1]
+        if self.kind in BOUNDED_KINDS and (self.minimum or self.maximum):
+            return _bounded_values(self)[1]
+        if self.min_length:
+            return _long_enough_values(self)[1]
         stem = self.name.replace("_", "-")
         if self.kind == "str":
             room = (self.max_length or 60) - 4
@@ -415,3 +582,81 @@ def literal_source(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, uuid.UUID):
         return f"UUID({py_str(value)})"
     return py_str(value)
+
+
+TEST_ROWS = 10  # the values the generated tests cycle through for a constrained field
+
+
+def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
+    """(expression in `n`, changed literal, distinct count) within a number's range: ten
+    ascending values, one step apart, from 10 (or the lower bound) where the range has room."""
+    low, high = spec.minimum, spec.maximum
+    places = 0 if spec.kind == "int" else 2
+    unit = Decimal(1).scaleb(-places)
+    step = Decimal(1)
+    if low and high:
+        room = high.value - low.value
+        while step > unit and step * (TEST_ROWS - 1) > room:
+            step /= 10
+    start = Decimal(10) if spec.kind == "int" else Decimal("1.5")
+    lowest = (low.value if low.inclusive else low.value + step) if low else None
+    if lowest is not None and start < lowest:
+        start = lowest
+    if high and not high.admits(start + step * (TEST_ROWS - 1), lower=False):
+        top = high.value if high.inclusive else high.value - step
+        start = top - step * (TEST_ROWS - 1)
+        if lowest is not None and start < lowest:
+            start = lowest
+    values = [start + step * i for i in range(TEST_ROWS)]
+    valid = [
+        v
+        for v in values
+        if (not low or low.admits(v, lower=True)) and (not high or high.admits(v, lower=False))
+    ]
+    count = len(valid) or 1
+    first = valid[0] if valid else start
+    offset = f"n % {count}" if count < TEST_ROWS or high else "n"
+    if step != 1:
+        offset = f"{step} * ({offset})" if " " in offset else f"{step} * {offset}"
+    if spec.kind == "int":
+        return f"{int(first)} + {offset}", str(int(valid[-1] if valid else first)), count
+    if spec.kind == "float":
+        expression = f"{float(first)!r} + {offset}"
+        if step != 1:  # 0.1 * 9 is 0.9000000000000001 in binary floating point
+            expression = f"round({expression}, {places})"
+        return expression, repr(float(valid[-1] if valid else first)), count
+    changed = format((valid[-1] if valid else first).quantize(unit), "f")
+    return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', py_str(changed), count
+
+
+def _long_enough_values(spec: FieldSpec) -> tuple[str, str, int]:
+    """(expression, changed literal, distinct count) of text at least `min_length` long: the
+    field's name, padded with dots, then a two-digit row number."""
+    width = max(spec.min_length or 0, len(spec.name) + 3)
+    if spec.max_length:
+        width = min(width, spec.max_length)
+    if width < 2:
+        return "str(n % 10)", py_str("9"), TEST_ROWS
+    stem = spec.name.replace("_", "-")[: max(width - 2, 0)].ljust(width - 2, ".")
+    return f'f"{stem}{{n:02d}}"', py_str(f"{stem}99"), TEST_ROWS
+
+
+def _pattern_values(pattern: str, example: Any) -> tuple[str, str, int]:
+    """(expression, changed literal, distinct count) of text that matches the pattern: the
+    example, its last run of digits counting up (`SKU-0001`, `SKU-0002`, ...) where the pattern
+    allows it; else the example itself, for every row."""
+    text = str(example)
+    runs = list(re.finditer(r"\d+", text))
+    if runs:
+        run = runs[-1]
+        width = len(run.group())
+        head, tail = text[: run.start()], text[run.end() :]
+        values = [f"{head}{n:0{width}d}{tail}" for n in range(TEST_ROWS)]
+        changed = f"{head}{'9' * width}{tail}"
+        if all(re.search(pattern, v) for v in [*values, changed]) and changed != values[0]:
+
+            def literal(part: str) -> str:
+                return py_str(part)[1:-1].replace("{", "{{").replace("}", "}}")
+
+            return f'f"{literal(head)}{{n:0{width}d}}{literal(tail)}"', py_str(changed), TEST_ROWS
+    return py_str(text), py_str(text), 1

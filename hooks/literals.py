@@ -87,3 +87,10 @@ def display(value: Any) -> str:
     if value is None:
         return "null"
     return str(json_ready(value))
+
+
+def py_regex(pattern: str) -> str:
+    """A regular expression as Python source: a raw string where one can hold it, as people write them."""
+    if '"' in pattern or "\n" in pattern or pattern.endswith("\\") or not pattern.isprintable():
+        return py_str(pattern)
+    return f'r"{pattern}"'

@@ -9,9 +9,13 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+from pydantic_core import SchemaError
 
 from .fields import (
+    BOUNDED_KINDS,
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
     ENUM_VALUE,
@@ -19,31 +23,43 @@ from .fields import (
     SCALAR_TYPES,
     SEARCHABLE_KINDS,
     TYPE_LIST,
+    LENGTH_KINDS,
+    Bound,
     FieldSpec,
 )
 from .naming import enum_member
 
+_NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _TYPE_RE = re.compile(
-    r"""^\s*
-    (?P<type>str\s*\(\s*(?P<len>-?\d+)\s*\)|enum\s*\((?P<values>[^)]*)\)|ref\s+(?P<ref>\S+?)|[A-Za-z_][A-Za-z0-9_]*)
+    rf"""^\s*
+    (?P<type>(?P<text>str|text)\s*\(\s*(?P<lengths>[^)]*)\)|enum\s*\((?P<values>[^)]*)\)|ref\s+(?P<ref>\S+?)|[A-Za-z_][A-Za-z0-9_]*)
     \s*(?P<optional>\?)?
+    (?P<bounds>(?:\s*(?:>=|<=|>|<)\s*{_NUMBER}|\s+{_NUMBER}\s*\.\.\s*{_NUMBER})*)
+    \s*(?P<optional_after_bounds>\?)?
     (?P<mods>(\s+[A-Za-z_]+)*)
     \s*$""",
     re.VERBOSE,
 )
+_BOUND_RE = re.compile(rf"(>=|<=|>|<)\s*({_NUMBER})|({_NUMBER})\s*\.\.\s*({_NUMBER})")
+_LENGTHS_RE = re.compile(r"\s*(-?\d+)\s*(?:(\.\.)\s*(-?\d+)?)?\s*")
+FIELD_KEYS = ("type", "description", "example", "pattern")
 
 
 def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None, list[str]]:
     """Parse one field of the design language; return the field or the problems found."""
     where = f"resource '{resource}', field '{name}'"
     problems: list[str] = []
-    description, example, has_example = "", None, False
+    description, example, has_example, pattern = "", None, False, None
     if isinstance(raw, Mapping):
-        unknown = sorted(set(map(str, raw)) - {"type", "description", "example"})
+        unknown = sorted(set(map(str, raw)) - set(FIELD_KEYS))
         if unknown:
             problems.append(
-                f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a field mapping takes type, description, example"
+                f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a field mapping takes "
+                + ", ".join(FIELD_KEYS)
             )
+        if "pattern" in raw:
+            pattern = raw["pattern"]
+            problems += _pattern_problems(where, pattern, "example" in raw)
         if "type" not in raw:
             return None, [
                 *problems,
@@ -58,7 +74,8 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             *problems,
             f"{where}: the type must be a string like 'str(200)' or 'int?', not {raw!r}",
         ]
-    text, equals, default_text = raw.partition("=")
+    text, *default = re.split(r"(?<![<>])=", raw, maxsplit=1)  # `>=` and `<=` are bounds
+    equals, default_text = bool(default), "".join(default)
     match = _TYPE_RE.match(text)
     if not match:
         return None, [*problems, f"{where}: cannot read the type {raw!r}; valid types: {TYPE_LIST}"]
@@ -70,15 +87,12 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             "`searchable` and `= default`"
         )
     max_length: int | None = None
+    min_length: int | None = None
     enum_values: tuple[str, ...] = ()
     ref: str | None = None
-    if match["len"] is not None:
-        kind = "str"
-        max_length = int(match["len"])
-        if max_length < 1:
-            problems.append(
-                f"{where}: str({max_length}) allows no text; give a length of 1 or more, e.g. str(200)"
-            )
+    if match["text"] is not None:
+        kind = match["text"]
+        min_length, max_length = _lengths(where, kind, match["lengths"], problems)
     elif match["values"] is not None:
         kind = "enum"
         enum_values = tuple(v.strip() for v in match["values"].split(",") if v.strip())
@@ -89,13 +103,20 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         kind = match["type"]
         if kind not in SCALAR_TYPES:
             return None, [*problems, f"{where}: unknown type {kind!r}; valid types: {TYPE_LIST}"]
+    minimum, maximum = _bounds(where, kind, match["bounds"], problems)
+    if pattern is not None and kind not in LENGTH_KINDS:
+        problems.append(f"{where}: only str and text take a pattern, not {kind}; drop `pattern:`")
     spec = FieldSpec(
         name=name,
         kind=kind,
-        optional=bool(match["optional"]),
+        optional=bool(match["optional"] or match["optional_after_bounds"]),
         unique=unique,
         searchable=searchable,
         max_length=max_length,
+        min_length=min_length,
+        minimum=minimum,
+        maximum=maximum,
+        pattern=pattern if isinstance(pattern, str) else None,
         enum_values=enum_values,
         ref=ref,
         description=description,
@@ -118,6 +139,11 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             problems.append(f"{where}: {problem}")
         else:
             spec = replace(spec, example=value, has_example=True)
+    if unique and spec.pattern is not None and spec.distinct_test_values < 2 and not problems:
+        problems.append(
+            f"{where}: a unique field with a pattern needs an example whose last digits can count "
+            f"up and still match (e.g. SKU-0001): the generated tests make rows with different values"
+        )
     if unique and kind in ("bool", "text"):
         problems.append(f"{where}: a {kind} field cannot be unique; drop `unique`")
     if searchable and kind not in SEARCHABLE_KINDS:
@@ -165,7 +191,119 @@ def _coerce(spec: FieldSpec, raw: Any, what: str) -> tuple[Any, str | None]:
         value = _convert(spec, raw if text is None else text)
     except (ValueError, TypeError, ArithmeticError) as exc:
         return None, f"{what} {raw!r} does not fit type {spec.design_type}: {exc}"
+    broken = _broken_constraint(spec, value)
+    if broken:
+        return None, f"{what} {raw!r} {broken}"
     return value, None
+
+
+def _broken_constraint(spec: FieldSpec, value: Any) -> str | None:
+    """How a value of the field's type breaks the design's range, minimum length or pattern."""
+    if spec.minimum and not spec.minimum.admits(decimal.Decimal(str(value)), lower=True):
+        return f"is below the field's range ({spec.design_type}); pick a value inside it"
+    if spec.maximum and not spec.maximum.admits(decimal.Decimal(str(value)), lower=False):
+        return f"is above the field's range ({spec.design_type}); pick a value inside it"
+    if spec.min_length and len(str(value)) < spec.min_length:
+        return f"is shorter than the field's {spec.min_length} characters minimum"
+    if spec.pattern is not None and not re.search(spec.pattern, str(value)):
+        return f"does not match the field's pattern {spec.pattern!r}"
+    return None
+
+
+def _lengths(where: str, kind: str, text: str, problems: list[str]) -> tuple[int | None, int | None]:
+    """`str(200)`: at most 200 characters; `str(3..200)`: 3 to 200; `text(10..)`: 10 or more."""
+    match = _LENGTHS_RE.fullmatch(text)
+    if not match:
+        problems.append(
+            f"{where}: cannot read the length {kind}({text}); write {kind}(N) for at most N "
+            f"characters, {kind}(M..N) for M to N, or {kind}(M..) for at least M"
+        )
+        return None, None
+    first, has_range, second = match.groups()
+    low, high = (int(first), int(second) if second else None) if has_range else (None, int(first))
+    if high is not None and high < 1:
+        problems.append(
+            f"{where}: {kind}({text}) allows no text; give a length of 1 or more, e.g. {kind}(200)"
+        )
+    if low is not None and low < 1:
+        problems.append(
+            f"{where}: a minimum length of {low} is no rule; drop it ({kind}({high or ''})) or give 1 or more"
+        )
+    if low is not None and high is not None and low > high:
+        problems.append(f"{where}: {kind}({text}) asks for at least {low} and at most {high} characters; swap them")
+    if kind == "text" and has_range is None and high is not None:
+        return None, high
+    return low, high
+
+
+def _bounds(
+    where: str, kind: str, text: str, problems: list[str]
+) -> tuple[Bound | None, Bound | None]:
+    """`>= 1`, `> 0 <= 100`, `0..1` (both ends included): a number's range."""
+    if not text.strip():
+        return None, None
+    if kind not in BOUNDED_KINDS:
+        problems.append(
+            f"{where}: a range ({text.strip()}) is for numbers (int, float, decimal), not {kind}"
+            + ("; for a length, write str(M..N)" if kind in LENGTH_KINDS else "")
+        )
+        return None, None
+    lows: list[Bound] = []
+    highs: list[Bound] = []
+    for operator, number, start, end in _BOUND_RE.findall(text):
+        if start:
+            lows.append(Bound(decimal.Decimal(start), inclusive=True))
+            highs.append(Bound(decimal.Decimal(end), inclusive=True))
+        elif operator.startswith(">"):
+            lows.append(Bound(decimal.Decimal(number), inclusive=operator == ">="))
+        else:
+            highs.append(Bound(decimal.Decimal(number), inclusive=operator == "<="))
+    if len(lows) > 1 or len(highs) > 1:
+        problems.append(
+            f"{where}: the range {text.strip()!r} gives two lower or two upper bounds; give at "
+            "most one of each, e.g. `>= 1 <= 10` or `1..10`"
+        )
+        return None, None
+    low, high = (lows or [None])[0], (highs or [None])[0]
+    for bound in (low, high):
+        if bound is None:
+            continue
+        if kind == "int" and bound.value != bound.value.to_integral_value():
+            problems.append(f"{where}: an int's bound must be a whole number, not {bound.value}")
+        elif kind == "int" and abs(bound.value) > MAX_SAFE_INTEGER:
+            problems.append(f"{where}: the bound {bound.value} is outside ±{MAX_SAFE_INTEGER:,}")
+        elif kind == "decimal":
+            try:
+                _decimal(bound.value)
+            except ValueError as exc:
+                problems.append(f"{where}: the bound {bound.value} does not fit a decimal: {exc}")
+    if low and high:
+        empty = low.value > high.value or (
+            low.value == high.value and not (low.inclusive and high.inclusive)
+        )
+        if empty:
+            problems.append(f"{where}: the range {text.strip()!r} holds no value; check the bounds")
+    return low, high
+
+
+def _pattern_problems(where: str, pattern: object, has_example: bool) -> list[str]:
+    """A pattern must compile where the API checks it (pydantic's Rust regex engine, which has no
+    look-arounds or back-references), and the generated tests need an example that matches."""
+    if not isinstance(pattern, str) or not pattern:
+        return [f"{where}: pattern must be a regular expression in quotes, e.g. '^[A-Z]{{3}}-[0-9]{{4}}$'"]
+    problems: list[str] = []
+    try:
+        TypeAdapter(Annotated[str, Field(pattern=pattern)])
+        re.compile(pattern)
+    except (SchemaError, re.error) as exc:
+        reason = str(exc).strip().splitlines()[-1].removeprefix("error: ")
+        problems.append(f"{where}: the pattern {pattern!r} is not a regular expression the API can use: {reason}")
+    if not has_example:
+        problems.append(
+            f"{where}: a field with a pattern needs an `example:` that matches it; the generated "
+            "tests send values like it"
+        )
+    return problems
 
 
 def _convert(spec: FieldSpec, raw: Any) -> Any:

@@ -104,7 +104,13 @@ class Resource:
         used |= {"StorableStr"} if self.search_fields else set()
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
-        return sorted(name for name in used if IMPORTED_FROM.get(name) == module)
+        used |= {"CheckConstraint"} if self.checks else set()
+        used |= {"MAX_SAFE_INTEGER" for f in self.fields if "MAX_SAFE_INTEGER" in str(f.validation_options)}
+        # as ruff's isort orders them: constants, classes, then functions
+        return sorted(
+            (name for name in used if IMPORTED_FROM.get(name) == module),
+            key=lambda name: (not name.isupper(), not name[0].isupper(), name),
+        )
 
     def default_uses(self, kind: str) -> bool:
         """Whether a field of this kind has a non-null default (its literal needs an import)."""
@@ -121,6 +127,17 @@ class Resource:
     @property
     def unique_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.unique)
+
+    @property
+    def checks(self) -> tuple[tuple[str, str], ...]:
+        """(name, condition) of each CHECK constraint: the design's ranges and minimum lengths."""
+        return tuple(f.check for f in self.fields if f.check)
+
+    @property
+    def refused_values(self) -> list[tuple[str, str, bool]]:
+        """(column, Python literal, refused by the database too) of values just outside the
+        design's rules, for the generated tests."""
+        return [(f.column, value, check) for f in self.fields for value, check in f.refused_values]
 
     @property
     def filters(self) -> tuple[FieldSpec, ...]:

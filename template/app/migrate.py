@@ -50,6 +50,12 @@ def back_up(database_url: str) -> Path | None:
     return target
 
 
+def comparing(connection: Connection) -> MigrationContext:
+    """A context for autogenerate's comparisons, with the options migrations/env.py gives it."""
+    opts = {"render_as_batch": True, "autogenerate_plugins": migration_checks.AUTOGENERATE_PLUGINS}
+    return MigrationContext.configure(connection, opts=opts)
+
+
 def at_latest_migration(connection: Connection, config: Config) -> bool:
     current = MigrationContext.configure(connection).get_current_revision()
     return current in ScriptDirectory.from_config(config).get_heads()
@@ -57,14 +63,13 @@ def at_latest_migration(connection: Connection, config: Config) -> bool:
 
 def up_to_date(connection: Connection) -> bool:
     """No difference from the models (at the latest migration)."""
-    return not compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    return not compare_metadata(comparing(connection), SQLModel.metadata)
 
 
 def blocking_rows(connection: Connection, *, allow_drops: bool) -> list[str]:
     """Why the rows held now could not go through the migration the models need (the database
     being at the latest migration, this is the migration autogenerate would write)."""
-    context = MigrationContext.configure(connection, opts={"render_as_batch": True})
-    script = produce_migrations(context, SQLModel.metadata)
+    script = produce_migrations(comparing(connection), SQLModel.metadata)
     assert script.upgrade_ops is not None
     return migration_checks.problems(connection, script.upgrade_ops, allow_drops=allow_drops)
 
@@ -88,7 +93,7 @@ def adopt(connection: Connection, config: Config) -> str | None:
                 schema = MetaData()
                 schema.reflect(scratch_connection)
             schema.remove(schema.tables["alembic_version"])
-            if not compare_metadata(MigrationContext.configure(connection), schema):
+            if not compare_metadata(comparing(connection), schema):
                 match = revision.revision
         scratch.dispose()
     if match is None:

@@ -23,6 +23,9 @@ DROP_HINT = (
     '"rename"`, write {rename} in its upgrade(), run `alembic upgrade head`, then this again'
 )
 SAMPLES = 5  # offending rows quoted per problem
+# Alembic compares CHECK constraints only when asked, and then by name: the models name each one
+# after its rule (`ck_line_quantity_ge_1`), so a changed rule is a new constraint.
+AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
 INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 
 
@@ -108,6 +111,8 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
             f"{operation.table_name}.{field} became unique, but some rows share a value "
             f"({', '.join(map(repr, repeated))}): {FIX_ROWS}, or drop `unique`."
         ]
+    if isinstance(operation, ops.CreateCheckConstraintOp):
+        return _breaking_rows(connection, operation.table_name, str(operation.condition))
     if isinstance(operation, ops.DropColumnOp) and not allow_drops:
         table, name = operation.table_name, operation.column_name
         rows = _count(connection, table, sa.column(name).is_not(None))
@@ -133,6 +138,21 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
             + "."
         ]
     return []
+
+
+def _breaking_rows(connection: Connection, table: str, condition: str) -> list[str]:
+    """Rows a new CHECK constraint would refuse (a null passes one, as in SQL)."""
+    breaking = sa.literal_column(f"NOT ({condition})", sa.Boolean)
+    query: sa.Select[Any] = sa.select(sa.column("id")).select_from(sa.table(table)).where(breaking)
+    ids = list(connection.execute(query.limit(SAMPLES)).scalars())
+    if not ids:
+        return []
+    count = _count(connection, table, breaking)
+    more = f", and {count - SAMPLES} more" if count > SAMPLES else ""
+    return [
+        f"{table} gains the rule `{condition}`, which {_rows(count)} break (id "
+        f"{', '.join(map(str, ids))}{more}): {FIX_ROWS}, or relax the rule in the design."
+    ]
 
 
 def _lossy_values(connection: Connection, table: str, name: str, new_type: Any) -> list[str]:
