@@ -75,13 +75,12 @@ def contract_json(design: Design) -> str:
 
 
 def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
-    query: dict[str, str] = {
-        name: "integer" for name in ep.query_params if name in ("offset", "limit")
-    }
+    page = {"offset": "integer >= 0", "limit": f"integer >= 1 <= {LIMITS.max_page_size}"}
+    query = {name: page[name] for name in ep.query_params if name in page}
     if resource is not None and ep.action == "list":
         query["sort"] = f"array(enum({', '.join(resource.sort_keys)}))"
         if resource.search_fields:
-            query["q"] = f"string max {LIMITS.max_search_length} | null"
+            query["q"] = f"string max {LIMITS.max_search_length} min 1 | null"
         for f in resource.filters:
             kind = _filter_type(f)
             query[f.column] = f"{f'array({kind})' if f.multi_valued else kind} | null"
@@ -105,7 +104,26 @@ def _field(f: FieldSpec, *, required: bool, response: bool = False) -> dict[str,
     )
     if f.length_limit:
         kind += f" max {f.length_limit}"
+    rules = _rules(f)
+    if f.kind == "decimal" and not response:
+        kind = kind.replace("number", "number" + rules, 1)  # a response's decimal is a string
+    elif f.kind != "decimal":
+        kind += rules
     return {"required": required, "type": f"{kind} | null" if f.optional else kind}
+
+
+def _rules(f: FieldSpec) -> str:
+    """` min 3`, ` >= 0 <= 100`, ` pattern ^[A-Z]+$`: as `app/api_contract.py` reads them off
+    the JSON schema."""
+    words = [f" min {f.min_length}"] if f.min_length else []
+    for bound, inclusive, exclusive in ((f.minimum, ">=", ">"), (f.maximum, "<=", "<")):
+        if bound:
+            number = float(bound.value)
+            text = str(int(number)) if number.is_integer() else repr(number)
+            words.append(f" {inclusive if bound.inclusive else exclusive} {text}")
+    if f.pattern is not None:
+        words.append(f" pattern {f.pattern}")
+    return "".join(words)
 
 
 def _filter_type(f: FieldSpec) -> str:

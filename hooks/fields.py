@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from . import samples
 from .literals import display, md_code, py_json_literal, py_regex, py_str
 from .naming import enum_member, pascal, words
+from .sql_keywords import SQL_KEYWORDS
 
 SCALAR_TYPES = (
     "str",
@@ -67,22 +68,6 @@ ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 # or a pattern (the mapping form's `pattern:`).
 BOUNDED_KINDS = ("int", "float", "decimal")
 LENGTH_KINDS = ("str", "text")
-# Words SQLite or PostgreSQL reserve: a CHECK constraint quotes a column named like one.
-SQL_KEYWORDS = frozenset(
-    """abort action add after all alter always analyse analyze and array as asc asymmetric attach
-    authorization autoincrement before begin between both by cascade case cast check collate column
-    commit conflict constraint create cross current current_date current_time current_timestamp
-    current_user database default deferrable deferred delete desc detach distinct do drop each else
-    end escape except exclude exclusive exists explain fail fetch filter first following for
-    foreign from full generated glob grant group groups having if ignore immediate in index indexed
-    initially inner insert instead intersect into is isnull join key last lateral leading left like
-    limit localtime localtimestamp match materialized natural no not nothing notnull null nulls of
-    offset on only or order others outer over partition placing plan pragma preceding primary query
-    raise range recursive references regexp reindex release rename replace restrict returning right
-    rollback row rows savepoint select session_user set some symmetric table temp temporary then
-    ties to trailing transaction trigger unbounded union unique update user using vacuum values
-    variadic view virtual when where window with without""".split()
-)
 
 # The annotation each kind gets in the models (enums get their own class). JSON bodies are read
 # strictly: `"12"` is not an integer, `0` not a boolean or a date.
@@ -338,8 +323,14 @@ class FieldSpec:
         column = f'"{self.column}"' if self.column in SQL_KEYWORDS else self.column
         conditions, name = [], [self.column]
         for bound, (operator, word) in (
-            (self.minimum, (">=", "ge") if self.minimum and self.minimum.inclusive else (">", "gt")),
-            (self.maximum, ("<=", "le") if self.maximum and self.maximum.inclusive else ("<", "lt")),
+            (
+                self.minimum,
+                (">=", "ge") if self.minimum and self.minimum.inclusive else (">", "gt"),
+            ),
+            (
+                self.maximum,
+                ("<=", "le") if self.maximum and self.maximum.inclusive else ("<", "lt"),
+            ),
         ):
             if bound:
                 number = format(bound.value.normalize(), "f")
@@ -454,9 +445,10 @@ class FieldSpec:
             notes.append(f"max {self.length_limit:,} characters")
         if self.pattern is not None:
             notes.append("contains a match of " + md_code(self.pattern).replace("|", "\\|"))
-        for bound, words in ((self.minimum, ("≥", ">")), (self.maximum, ("≤", "<"))):
+        for bound, signs in ((self.minimum, ("≥", ">")), (self.maximum, ("≤", "<"))):
             if bound:
-                notes.append(f"{words[0] if bound.inclusive else words[1]} {format(bound.value, 'f')}")
+                sign = signs[0] if bound.inclusive else signs[1]
+                notes.append(f"{sign} {format(bound.value, 'f')}")
         if self.kind == "decimal":
             notes.append(f"{DECIMAL_DIGITS} digits, {DECIMAL_PLACES} decimal places")
         if self.unique:
@@ -471,98 +463,22 @@ class FieldSpec:
             notes.append(f"default `{display(self.default)}`")
         return notes
 
+    # -- what the generated tests send: hooks/samples.py --------------------------------
     @property
     def test_value(self) -> str:
-        """A Python expression of a valid value for the generated tests, distinct for each `n`
-        (for `n` below `distinct_test_values`), in the order of `n`."""
-        if self.pattern is not None:
-            return _pattern_values(self.pattern, self.example)[0]
-        if self.kind in BOUNDED_KINDS and (self.minimum or self.maximum):
-            return _bounded_values(self)[0]
-        if self.min_length:
-            return _long_enough_values(self)[0]
-        stem = self.name.replace("_", "-")
-        if self.kind == "str":
-            room = (self.max_length or 60) - 4
-            return f'f"{stem[:room]}-{{n}}"' if room > 0 else "str(n % 10)"
-        if self.kind == "enum":
-            if len(self.enum_values) == 1:
-                return py_str(self.enum_values[0])
-            return f"{json.dumps(list(self.enum_values))}[n % {len(self.enum_values)}]"
-        return {
-            "text": f'f"Some {self.label} text {{n}}."',
-            "int": "10 + n",
-            "float": "1.5 + n",
-            "decimal": 'f"{12 + n}.50"',
-            "bool": "n % 2 == 0",
-            "date": 'f"2025-01-{1 + n % 28:02d}"',
-            "datetime": 'f"2025-01-{1 + n % 28:02d}T09:30:00Z"',
-            "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
-            "email": f'f"{stem[:20]}{{n}}@example.com"',
-            "url": f'f"https://example.com/{stem}/{{n}}"',
-        }[self.kind]
-
-    @property
-    def refused_values(self) -> list[tuple[str, bool]]:
-        """(Python literal, whether the CHECK constraint refuses it too) of values just outside
-        the design's range, minimum length or pattern, for the generated tests."""
-        refused: list[tuple[str, bool]] = []
-        for bound, sign in ((self.minimum, -1), (self.maximum, 1)):
-            if bound:
-                value = bound.value + sign if bound.inclusive else bound.value
-                if self.kind == "int":
-                    refused.append((str(int(value)), True))
-                elif self.kind == "float":
-                    refused.append((repr(float(value)), True))
-                else:
-                    refused.append((py_str(format(value, "f")), True))
-        if self.min_length:
-            refused.append((py_str("x" * (self.min_length - 1)), True))
-        if self.pattern is not None:
-            stranger = next(
-                (text for text in ("!", " ", "x", "0", "~" * 3) if not re.search(self.pattern, text)),
-                None,
-            )
-            if stranger is not None:
-                refused.append((py_str(stranger), False))
-        return refused
-
-    @property
-    def distinct_test_values(self) -> int:
-        """How many rows the generated tests can make with values that differ, and ascend."""
-        if self.pattern is not None:
-            return _pattern_values(self.pattern, self.example)[2]
-        if self.kind in BOUNDED_KINDS and (self.minimum or self.maximum):
-            return _bounded_values(self)[2]
-        return 10
+        return samples.test_value(self)
 
     @property
     def changed_value(self) -> str:
-        """A Python literal of a valid value that `test_value` gives for no small `n`."""
-        if self.pattern is not None:
-            return _pattern_values(self.pattern, self.example)[1]
-        if self.kind in BOUNDED_KINDS and (self.minimum or self.maximum):
-            return _bounded_values(self)[1]
-        if self.min_length:
-            return _long_enough_values(self)[1]
-        stem = self.name.replace("_", "-")
-        if self.kind == "str":
-            room = (self.max_length or 60) - 4
-            return py_str(f"{stem[:room]}-99" if room > 0 else "x")
-        if self.kind == "enum":
-            return py_str(self.enum_values[-1])
-        return {
-            "text": py_str(f"Some {self.label} text 99."),
-            "int": "109",
-            "float": "100.5",
-            "decimal": py_str("111.50"),
-            "bool": "False",
-            "date": py_str("2024-12-31"),
-            "datetime": py_str("2024-12-31T09:30:00Z"),
-            "uuid": py_str("00000000-0000-4000-8000-000000000099"),
-            "email": py_str(f"{stem[:20]}99@example.com"),
-            "url": py_str(f"https://example.com/{stem}/99"),
-        }[self.kind]
+        return samples.changed_value(self)
+
+    @property
+    def distinct_test_values(self) -> int:
+        return samples.distinct_test_values(self)
+
+    @property
+    def refused_values(self) -> list[tuple[str, bool]]:
+        return samples.refused_values(self)
 
 
 def literal_source(spec: FieldSpec, value: Any) -> str:
@@ -582,81 +498,3 @@ def literal_source(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, uuid.UUID):
         return f"UUID({py_str(value)})"
     return py_str(value)
-
-
-TEST_ROWS = 10  # the values the generated tests cycle through for a constrained field
-
-
-def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
-    """(expression in `n`, changed literal, distinct count) within a number's range: ten
-    ascending values, one step apart, from 10 (or the lower bound) where the range has room."""
-    low, high = spec.minimum, spec.maximum
-    places = 0 if spec.kind == "int" else 2
-    unit = Decimal(1).scaleb(-places)
-    step = Decimal(1)
-    if low and high:
-        room = high.value - low.value
-        while step > unit and step * (TEST_ROWS - 1) > room:
-            step /= 10
-    start = Decimal(10) if spec.kind == "int" else Decimal("1.5")
-    lowest = (low.value if low.inclusive else low.value + step) if low else None
-    if lowest is not None and start < lowest:
-        start = lowest
-    if high and not high.admits(start + step * (TEST_ROWS - 1), lower=False):
-        top = high.value if high.inclusive else high.value - step
-        start = top - step * (TEST_ROWS - 1)
-        if lowest is not None and start < lowest:
-            start = lowest
-    values = [start + step * i for i in range(TEST_ROWS)]
-    valid = [
-        v
-        for v in values
-        if (not low or low.admits(v, lower=True)) and (not high or high.admits(v, lower=False))
-    ]
-    count = len(valid) or 1
-    first = valid[0] if valid else start
-    offset = f"n % {count}" if count < TEST_ROWS or high else "n"
-    if step != 1:
-        offset = f"{step} * ({offset})" if " " in offset else f"{step} * {offset}"
-    if spec.kind == "int":
-        return f"{int(first)} + {offset}", str(int(valid[-1] if valid else first)), count
-    if spec.kind == "float":
-        expression = f"{float(first)!r} + {offset}"
-        if step != 1:  # 0.1 * 9 is 0.9000000000000001 in binary floating point
-            expression = f"round({expression}, {places})"
-        return expression, repr(float(valid[-1] if valid else first)), count
-    changed = format((valid[-1] if valid else first).quantize(unit), "f")
-    return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', py_str(changed), count
-
-
-def _long_enough_values(spec: FieldSpec) -> tuple[str, str, int]:
-    """(expression, changed literal, distinct count) of text at least `min_length` long: the
-    field's name, padded with dots, then a two-digit row number."""
-    width = max(spec.min_length or 0, len(spec.name) + 3)
-    if spec.max_length:
-        width = min(width, spec.max_length)
-    if width < 2:
-        return "str(n % 10)", py_str("9"), TEST_ROWS
-    stem = spec.name.replace("_", "-")[: max(width - 2, 0)].ljust(width - 2, ".")
-    return f'f"{stem}{{n:02d}}"', py_str(f"{stem}99"), TEST_ROWS
-
-
-def _pattern_values(pattern: str, example: Any) -> tuple[str, str, int]:
-    """(expression, changed literal, distinct count) of text that matches the pattern: the
-    example, its last run of digits counting up (`SKU-0001`, `SKU-0002`, ...) where the pattern
-    allows it; else the example itself, for every row."""
-    text = str(example)
-    runs = list(re.finditer(r"\d+", text))
-    if runs:
-        run = runs[-1]
-        width = len(run.group())
-        head, tail = text[: run.start()], text[run.end() :]
-        values = [f"{head}{n:0{width}d}{tail}" for n in range(TEST_ROWS)]
-        changed = f"{head}{'9' * width}{tail}"
-        if all(re.search(pattern, v) for v in [*values, changed]) and changed != values[0]:
-
-            def literal(part: str) -> str:
-                return py_str(part)[1:-1].replace("{", "{{").replace("}", "}}")
-
-            return f'f"{literal(head)}{{n:0{width}d}}{literal(tail)}"', py_str(changed), TEST_ROWS
-    return py_str(text), py_str(text), 1

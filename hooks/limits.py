@@ -14,6 +14,8 @@ class Limits:
     login_failure_window_seconds: int = 300
     min_secret_key_bytes: int = 32
     max_search_length: int = 200  # a list's `q`
+    default_page_size: int = 20  # a list's `limit`
+    max_page_size: int = 100
 
     @property
     def max_body_size(self) -> str:

@@ -19,11 +19,11 @@ from .fields import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
     ENUM_VALUE,
+    LENGTH_KINDS,
     MAX_SAFE_INTEGER,
     SCALAR_TYPES,
     SEARCHABLE_KINDS,
     TYPE_LIST,
-    LENGTH_KINDS,
     Bound,
     FieldSpec,
 )
@@ -210,7 +210,9 @@ def _broken_constraint(spec: FieldSpec, value: Any) -> str | None:
     return None
 
 
-def _lengths(where: str, kind: str, text: str, problems: list[str]) -> tuple[int | None, int | None]:
+def _lengths(
+    where: str, kind: str, text: str, problems: list[str]
+) -> tuple[int | None, int | None]:
     """`str(200)`: at most 200 characters; `str(3..200)`: 3 to 200; `text(10..)`: 10 or more."""
     match = _LENGTHS_RE.fullmatch(text)
     if not match:
@@ -230,7 +232,9 @@ def _lengths(where: str, kind: str, text: str, problems: list[str]) -> tuple[int
             f"{where}: a minimum length of {low} is no rule; drop it ({kind}({high or ''})) or give 1 or more"
         )
     if low is not None and high is not None and low > high:
-        problems.append(f"{where}: {kind}({text}) asks for at least {low} and at most {high} characters; swap them")
+        problems.append(
+            f"{where}: {kind}({text}) asks for at least {low} and at most {high} characters; swap them"
+        )
     if kind == "text" and has_range is None and high is not None:
         return None, high
     return low, high
@@ -290,14 +294,18 @@ def _pattern_problems(where: str, pattern: object, has_example: bool) -> list[st
     """A pattern must compile where the API checks it (pydantic's Rust regex engine, which has no
     look-arounds or back-references), and the generated tests need an example that matches."""
     if not isinstance(pattern, str) or not pattern:
-        return [f"{where}: pattern must be a regular expression in quotes, e.g. '^[A-Z]{{3}}-[0-9]{{4}}$'"]
+        return [
+            f"{where}: pattern must be a regular expression in quotes, e.g. '^[A-Z]{{3}}-[0-9]{{4}}$'"
+        ]
     problems: list[str] = []
     try:
         TypeAdapter(Annotated[str, Field(pattern=pattern)])
         re.compile(pattern)
     except (SchemaError, re.error) as exc:
         reason = str(exc).strip().splitlines()[-1].removeprefix("error: ")
-        problems.append(f"{where}: the pattern {pattern!r} is not a regular expression the API can use: {reason}")
+        problems.append(
+            f"{where}: the pattern {pattern!r} is not a regular expression the API can use: {reason}"
+        )
     if not has_example:
         problems.append(
             f"{where}: a field with a pattern needs an `example:` that matches it; the generated "

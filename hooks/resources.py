@@ -18,7 +18,10 @@ LINE_LENGTH = 100  # the rendered pyproject's ruff line-length
 RULES_IMPORT_CHARS = len("from app.models. import ")
 RULES_SIGNATURE_CHARS = len("check_(: ) -> None:") + 4  # and the keyword with its space
 # Section 6's words for the query parameters every list takes.
-PAGE_PARAMETERS = ("`offset` (≥ 0, default 0)", "`limit` (1–100, default 20)")
+PAGE_PARAMETERS = (
+    "`offset` (≥ 0, default 0)",
+    f"`limit` (1–{LIMITS.max_page_size}, default {LIMITS.default_page_size})",
+)
 # The classes each resource's model module defines, by suffix, and what each is.
 MODEL_CLASSES = {
     "": "table model",
@@ -105,7 +108,11 @@ class Resource:
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
         used |= {"CheckConstraint"} if self.checks else set()
-        used |= {"MAX_SAFE_INTEGER" for f in self.fields if "MAX_SAFE_INTEGER" in str(f.validation_options)}
+        used |= {
+            "MAX_SAFE_INTEGER"
+            for f in self.fields
+            if "MAX_SAFE_INTEGER" in str(f.validation_options)
+        }
         # as ruff's isort orders them: constants, classes, then functions
         return sorted(
             (name for name in used if IMPORTED_FROM.get(name) == module),

@@ -57,7 +57,17 @@ RESERVED_CLASS_NAMES = frozenset(
     | {"ErrorBody", "Field", "FieldError", "Grant", "HttpUrl", "HttpUrlStr", "SafeInt", "Literal"}
     | {"PageQuery", "Path", "Query", "Request", "Response", "Role", "RowId", "Security", "Session"}
     | {"Settings", "SQLModel", "StrEnum", "Text", "Token", "UUID", "User", "AwareDatetime"}
-    | {"CheckConstraint", "UniqueConstraint", "AutoString", "Email", "Float", "IsoDate", "LoginThrottle", "Password", "SafeInt"}
+    | {
+        "CheckConstraint",
+        "UniqueConstraint",
+        "AutoString",
+        "Email",
+        "Float",
+        "IsoDate",
+        "LoginThrottle",
+        "Password",
+        "SafeInt",
+    }
     | {"SafeIntParam", "StorableStr", "StrictBool", "TokenClaims", "UtcDatetime"}
 )
 

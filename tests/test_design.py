@@ -12,6 +12,7 @@ from tests.helpers import ROOT, answers
 sys.path.insert(0, str(ROOT))
 from hooks.design import DesignError  # noqa: E402
 from hooks.naming import pluralize  # noqa: E402
+from hooks.parsing import parse_field  # noqa: E402
 from hooks.validate import build_design  # noqa: E402
 
 BOOK = {"name": "book", "fields": {"title": "str(200)"}}
@@ -122,7 +123,7 @@ def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], mess
         (
             "pages",
             "strin",
-            "resource 'book', field 'pages': unknown type 'strin'; valid types: str, str(N), text, int, float, decimal, bool, date, datetime, uuid, email, url, enum(a, b, ...), ref <resource>",
+            "resource 'book', field 'pages': unknown type 'strin'; valid types: str, str(N), str(M..N), text, text(M..), int, float, decimal (a number may take a range: `int >= 1`, `float 0..1`, `decimal > 0 <= 100`), bool, date, datetime, uuid, email, url, enum(a, b, ...), ref <resource>",
         ),
         (
             "title",
@@ -180,6 +181,75 @@ def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], mess
             12,
             "resource 'book', field 'pages': the type must be a string like 'str(200)' or 'int?', not 12",
         ),
+        # ranges, lengths and patterns
+        ("pages", "int 10..1", "resource 'book', field 'pages': the range '10..1' holds no value"),
+        (
+            "pages",
+            "int > 5 < 5",
+            "resource 'book', field 'pages': the range '> 5 < 5' holds no value",
+        ),
+        (
+            "pages",
+            "int >= 1 >= 2",
+            "resource 'book', field 'pages': the range '>= 1 >= 2' gives two lower or two upper bounds",
+        ),
+        (
+            "pages",
+            "int >= 0.5",
+            "resource 'book', field 'pages': an int's bound must be a whole number, not 0.5",
+        ),
+        (
+            "price",
+            "decimal <= 0.001",
+            "resource 'book', field 'price': the bound 0.001 does not fit a decimal: at most 2 decimal places",
+        ),
+        (
+            "title",
+            "str >= 3",
+            "resource 'book', field 'title': a range (>= 3) is for numbers (int, float, decimal), not str; for a length, write str(M..N)",
+        ),
+        (
+            "title",
+            "str(20..10)",
+            "resource 'book', field 'title': str(20..10) asks for at least 20 and at most 10 characters; swap them",
+        ),
+        ("title", "str(0..10)", "resource 'book', field 'title': a minimum length of 0 is no rule"),
+        ("title", "str(a..b)", "resource 'book', field 'title': cannot read the length str(a..b)"),
+        (
+            "pages",
+            "int 1..5 = 9",
+            "resource 'book', field 'pages': default '9' is above the field's range (int 1..5)",
+        ),
+        (
+            "title",
+            {"type": "str(3..20)", "example": "ab"},
+            "resource 'book', field 'title': example 'ab' is shorter than the field's 3 characters minimum",
+        ),
+        (
+            "code",
+            {"type": "str(9)", "pattern": "^[A-Z]{3}-[0-9]{3}$", "example": "abc-123"},
+            "resource 'book', field 'code': example 'abc-123' does not match the field's pattern",
+        ),
+        (
+            "code",
+            {"type": "str(9)", "pattern": "^[A-Z]{3}$"},
+            "resource 'book', field 'code': a field with a pattern needs an `example:` that matches it",
+        ),
+        (
+            "code",
+            {"type": "str(9)", "pattern": "(?<=x)y", "example": "xy"},
+            "resource 'book', field 'code': the pattern '(?<=x)y' is not a regular expression the API can use: look-around, including look-ahead and look-behind, is not supported",
+        ),
+        (
+            "code",
+            {"type": "int", "pattern": "^[0-9]+$", "example": 12},
+            "resource 'book', field 'code': only str and text take a pattern, not int",
+        ),
+        (
+            "code",
+            {"type": "str(9) unique", "pattern": "^[A-Z]+$", "example": "ABC"},
+            "resource 'book', field 'code': a unique field with a pattern needs an example whose last digits can count up",
+        ),
     ],
 )
 def test_refused_fields(name: str, spec: Any, message: str) -> None:
@@ -225,6 +295,81 @@ def test_every_problem_is_reported_at_once() -> None:
         problems([{"name": "class"}, {"name": "book", "fields": {"a": "strin", "b": "str(0)"}}])
     )
     assert error_count == 3
+
+
+@pytest.mark.parametrize(
+    ("spec", "written", "options", "check"),
+    [
+        ("int >= 1", "int >= 1", ["ge=1", "le=MAX_SAFE_INTEGER"], ("pages_ge_1", "pages >= 1")),
+        (
+            "int? 1..5",
+            "int 1..5",
+            ["ge=1", "le=5"],
+            ("pages_ge_1_le_5", "pages >= 1 AND pages <= 5"),
+        ),
+        (
+            "int > 0 <= 10 ?",
+            "int > 0 <= 10",
+            ["gt=0", "le=10"],
+            ("pages_gt_0_le_10", "pages > 0 AND pages <= 10"),
+        ),
+        (
+            "float 0..1",
+            "float 0..1",
+            ["ge=0.0", "le=1.0"],
+            ("pages_ge_0_le_1", "pages >= 0 AND pages <= 1"),
+        ),
+        (
+            "decimal > -0.5",
+            "decimal > -0.5",
+            ['gt=Decimal("-0.5")'],
+            ("pages_gt_minus_0_5", "pages > -0.5"),
+        ),
+        ("str(3..40)", "str(3..40)", ["min_length=3"], ("pages_length_ge_3", "length(pages) >= 3")),
+        (
+            "text(10..)",
+            "text(10..)",
+            ["min_length=10"],
+            ("pages_length_ge_10", "length(pages) >= 10"),
+        ),
+        ("str(40)", "str(40)", [], None),
+    ],
+)
+def test_ranges_and_lengths_are_validated_and_checked(
+    spec: str, written: str, options: list[str], check: tuple[str, str] | None
+) -> None:
+    """Written back as the design writes them; pydantic's keywords; the database's CHECK, named
+    after its rule; and the tests' values keep the rule for every row."""
+    parsed, found = parse_field("book", "pages", spec)
+    assert parsed is not None, found
+    assert (parsed.design_type, parsed.validation_options, parsed.check) == (
+        written,
+        options,
+        check,
+    )
+    values = [eval(parsed.test_value, {}, {"n": n}) for n in range(parsed.distinct_test_values)]
+    assert len(set(values)) == len(values) >= 3
+    for value in values:
+        assert parse_field("book", "pages", f"{spec} = {value}")[1] == [], value
+    for literal, _ in parsed.refused_values:
+        refused = eval(literal)
+        assert parse_field("book", "pages", f"{spec} = {refused}")[1], refused
+
+
+def test_a_pattern_is_the_apis_and_its_test_values_count_up_in_its_example() -> None:
+    parsed, found = parse_field(
+        "group",
+        "code",
+        {"type": "str(7) unique", "pattern": "^GRP-[0-9]{3}$", "example": "GRP-001"},
+    )
+    assert parsed is not None, found
+    assert parsed.check is None  # no regular expressions in SQLite: the API's rule alone
+    assert (
+        parsed.schema_extra(examples=True)
+        == '{"pattern": r"^GRP-[0-9]{3}$", "examples": ["GRP-001"]}'
+    )
+    assert parsed.test_value == 'f"GRP-{n:03d}"'
+    assert parsed.refused_values == [('"!"', False)]
 
 
 @pytest.mark.parametrize("name", ["order", "group", "select", "table"])

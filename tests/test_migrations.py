@@ -108,6 +108,9 @@ def describe(path):
             "unique constraints": sorted(
                 [u["name"], u["column_names"]] for u in schema.get_unique_constraints(table)
             ),
+            "check constraints": sorted(
+                [c["name"], c["sqltext"]] for c in schema.get_check_constraints(table)
+            ),
         }
     engine.dispose()
     return tables
@@ -490,6 +493,53 @@ def test_type_changes_that_would_lose_values_are_refused_until_the_rows_are_fixe
         12,
     )
     assert row["isbn"] == seeded[1][1]["isbn"]
+
+
+def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_after(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """A range or minimum length added to the design becomes a CHECK constraint through
+    `app.migrate`; rows that would break it stop the migration, naming the rule and the rows."""
+    project = new_project(template_repo, tmp_path / "project")
+    database = tmp_path / "data.db"
+    environment = env(database, False)
+    model = model_of("default", False, "jwt")
+    seeded = through_api(project, environment, model.api_prefix, seed_requests(model))
+    assert all(code == 201 for code, _ in seeded), seeded
+    book = seeded[1][1]
+    backups = set(tmp_path.glob("data.db.bak-*"))
+
+    design_v2 = resources(project)
+    design_v2[1]["fields"]["pages"] = f"int? >= {book['pages'] + 1}"
+    update(project, {"resources": design_v2})
+    commit(project, "Longer books only")
+    rule = f"pages >= {book['pages'] + 1}"
+    expected = f"book gains the rule `{rule}`, which 1 row break (id {book['id']})"
+    checked = run(project, environment, "-m", "app.migrate", "--check")
+    assert checked.returncode == 1 and expected in checked.stderr, checked.stdout + checked.stderr
+    refused = run(project, environment, "-m", "app.migrate", "Longer books only")
+    assert refused.returncode == 1 and expected in refused.stderr, refused.stdout + refused.stderr
+    assert set(tmp_path.glob("data.db.bak-*")) == backups, "a refused migration made a backup"
+    assert len(migration_files(project)) == 1, "a refused migration was written"
+
+    design_v3 = resources(project)
+    design_v3[1]["fields"]["pages"] = "int? 1..10000"
+    design_v3[0]["fields"]["name"] = "str(2..120)"
+    update(project, {"resources": design_v3})
+    commit(project, "Sane pages and names")
+    migrated = run(project, environment, "-m", "app.migrate", "Sane pages and names")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    ruff_clean(project)
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    with sqlite3.connect(database) as connection:
+        names = {row[0] for row in connection.execute("SELECT sql FROM sqlite_master")}
+        assert any("ck_book_pages_ge_1_le_10000" in str(sql) for sql in names), names
+        for statement in ("UPDATE book SET pages = 0", "UPDATE author SET name = 'x'"):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                connection.execute(statement)
+    reads = [("GET", f"{model.api_prefix}/books/{book['id']}", None)]
+    assert through_api(project, environment, model.api_prefix, reads)[0] == (200, book)
 
 
 def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(

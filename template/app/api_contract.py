@@ -31,6 +31,16 @@ HEADING = (
 )
 
 Contract = dict[str, Any]
+# The rules a field's schema may carry, as the contract writes them: `integer >= 1 <= 100`.
+RULES = {
+    "minLength": "min",
+    "minimum": ">=",
+    "exclusiveMinimum": ">",
+    "maximum": "<=",
+    "exclusiveMaximum": "<",
+    "pattern": "pattern",
+}
+MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
 
 
 def live_contract() -> Contract:
@@ -94,7 +104,15 @@ def type_of(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
         text += f"({schema['format']})"
     if "maxLength" in schema:
         text += f" max {schema['maxLength']}"
+    for keyword, word in RULES.items():
+        if keyword in schema and schema[keyword] not in (MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER):
+            text += f" {word} {_number(schema[keyword]) if word != 'pattern' else schema[keyword]}"
     return text
+
+
+def _number(value: float) -> str:
+    """`100.0` as `100`: OpenAPI writes an int's bounds as floats."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _fields(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
