@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from .column_types import INT64_MIGRATION_TYPE
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
-from .fields import INT64_MIGRATION_TYPE, MAX_SAFE_INTEGER, FieldSpec, default_length_limits
+from .fields import MAX_SAFE_INTEGER, FieldSpec, default_length_limits
 from .limits import LIMITS, Limits
 from .naming import enum_member, slugify
 from .resources import PAGE_PARAMETERS, Resource
@@ -46,7 +47,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     foreign_keys: tuple[tuple[str, str], ...]  # (column, referenced table)
-    unique: tuple[str, ...]
+    unique: tuple[tuple[str, ...], ...]  # the columns of each UNIQUE constraint
     indexes: tuple[tuple[str, bool], ...]  # (column, unique)
     checks: tuple[tuple[str, str], ...] = ()  # (name, condition)
 
@@ -249,6 +250,11 @@ class Design:
     def conflict_causes(self) -> list[str]:
         """Section 7's `409` row: what makes this design's server answer it."""
         causes = ["a unique value is already taken"] if self.jwt or self.has_unique_fields else []
+        causes += (
+            ["a combination of values declared unique together is already taken"]
+            if any(r.unique_together for r in self.resources)
+            else []
+        )
         causes += ["a row is still referenced"] if self.has_refs else []
         causes += [f"the change would leave no active `{self.admin_role}`"] if self.jwt else []
         return causes
@@ -270,6 +276,15 @@ class Design:
     @property
     def has_unique_fields(self) -> bool:
         return any(r.unique_fields for r in self.resources)
+
+    @property
+    def has_checks(self) -> bool:
+        """Whether any field has a range or a minimum length: a CHECK constraint."""
+        return any(r.checks for r in self.resources)
+
+    @property
+    def has_patterns(self) -> bool:
+        return any(f.pattern is not None for r in self.resources for f in r.fields)
 
     @property
     def has_refs(self) -> bool:
@@ -312,7 +327,7 @@ class Design:
                     name=r.table_name,
                     columns=tuple(columns),
                     foreign_keys=tuple(foreign_keys),
-                    unique=tuple(f.column for f in r.unique_fields),
+                    unique=tuple((f.column,) for f in r.unique_fields) + r.unique_together,
                     indexes=tuple(indexes),
                     checks=r.checks,
                 )

@@ -12,6 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from . import samples
+from .column_types import (
+    DECIMAL_DIGITS,
+    DECIMAL_PLACES,
+    JSON_TYPES,
+    MERMAID_TYPES,
+    MIGRATION_TYPES,
+    SQL_TYPES,
+)
 from .literals import display, md_code, py_json_literal, py_regex, py_str
 from .naming import enum_member, pascal, words
 from .sql_keywords import SQL_KEYWORDS
@@ -47,7 +55,6 @@ RANGE_TYPES = {
 SORTABLE_KINDS = frozenset(
     {"str", "int", "float", "decimal", "bool", "date", "datetime", "email", "enum", "ref"}
 )
-DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
 # Integers the API takes: what every JSON client holds exactly (JavaScript's
 # Number.MAX_SAFE_INTEGER), well inside a 64-bit column; app/models/types.py is rendered from it.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -91,6 +98,7 @@ IMPORTED_FROM = {
     "EmailStr": "pydantic",
     "StrictBool": "pydantic",
     "StrictInt": "pydantic",
+    "UniqueConstraint": "sqlmodel",
     "AutoString": "sqlmodel",
     "CheckConstraint": "sqlmodel",
     "Text": "sqlmodel",
@@ -111,62 +119,6 @@ IMPORTED_FROM = {
         ),
         "app.models.types",
     ),
-}
-JSON_TYPES = {
-    "str": "string",
-    "text": "string",
-    "int": "integer",
-    "float": "number",
-    "decimal": "decimal string",
-    "bool": "boolean",
-    "date": "date (YYYY-MM-DD)",
-    "datetime": "date-time (ISO 8601, with offset; returned in UTC)",
-    "uuid": "uuid",
-    "email": "email",
-    "url": "url",
-    "enum": "enum",
-    "ref": "integer",
-}
-# 64 bits on every database: PostgreSQL's INTEGER holds 32, SQLite's INTEGER holds 64 already
-# (and only `INTEGER PRIMARY KEY` is SQLite's rowid), as app/models/types.py says in Python.
-INT64_MIGRATION_TYPE = 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'
-# The column type of each kind, as the first migration writes it (strings get a length).
-MIGRATION_TYPES = {
-    "text": "sa.Text()",
-    "int": INT64_MIGRATION_TYPE,
-    "float": "sa.Float()",
-    "decimal": f"sa.Numeric(precision={DECIMAL_DIGITS}, scale={DECIMAL_PLACES})",
-    "bool": "sa.Boolean()",
-    "date": "sa.Date()",
-    "datetime": "sqlmodel.sql.sqltypes.UTCDateTime()",
-    "uuid": "sa.Uuid()",
-    "ref": INT64_MIGRATION_TYPE,
-}
-SQL_TYPES = {
-    "text": "TEXT",
-    "int": "BIGINT",
-    "float": "FLOAT",
-    "decimal": f"NUMERIC({DECIMAL_DIGITS},{DECIMAL_PLACES})",
-    "bool": "BOOLEAN",
-    "date": "DATE",
-    "datetime": "TIMESTAMPTZ",
-    "uuid": "UUID",
-    "ref": "BIGINT",
-}
-MERMAID_TYPES = {
-    "str": "string",
-    "text": "text",
-    "int": "int",
-    "float": "float",
-    "decimal": "decimal",
-    "bool": "bool",
-    "date": "date",
-    "datetime": "datetime",
-    "uuid": "uuid",
-    "email": "string",
-    "url": "string",
-    "enum": "string",
-    "ref": "int",
 }
 
 

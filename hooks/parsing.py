@@ -28,6 +28,7 @@ from .fields import (
     FieldSpec,
 )
 from .naming import enum_member
+from .samples import ROWS_PER_TEST
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _TYPE_RE = re.compile(
@@ -139,10 +140,13 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             problems.append(f"{where}: {problem}")
         else:
             spec = replace(spec, example=value, has_example=True)
-    if unique and spec.pattern is not None and spec.distinct_test_values < 2 and not problems:
+    if unique and not problems and spec.distinct_test_values < ROWS_PER_TEST:
         problems.append(
             f"{where}: a unique field with a pattern needs an example whose last digits can count "
-            f"up and still match (e.g. SKU-0001): the generated tests make rows with different values"
+            "up and still match (e.g. SKU-0001): the generated tests make rows with different values"
+            if spec.pattern is not None
+            else f"{where}: a unique field's range must hold at least {ROWS_PER_TEST} "
+            "values: the generated tests make that many rows"
         )
     if unique and kind in ("bool", "text"):
         problems.append(f"{where}: a {kind} field cannot be unique; drop `unique`")

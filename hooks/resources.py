@@ -12,8 +12,10 @@ from .limits import LIMITS
 from .literals import md_code
 from .naming import article, pascal, words
 from .permissions import SUCCESS, Rule
+from .samples import ROWS_PER_TEST
 
 ACTIONS = ("create", "list", "read", "update", "delete")
+
 LINE_LENGTH = 100  # the rendered pyproject's ruff line-length
 RULES_IMPORT_CHARS = len("from app.models. import ")
 RULES_SIGNATURE_CHARS = len("check_(: ) -> None:") + 4  # and the keyword with its space
@@ -43,6 +45,8 @@ class Resource:
     owned: bool
     fields: tuple[FieldSpec, ...]
     rules: Mapping[str, Rule]
+    # the columns of each combination no two rows may share (`unique: [customer, product]`)
+    unique_together: tuple[tuple[str, ...], ...] = ()
     jwt: bool = True
     referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
     referrers: tuple[FieldSpec, ...] = field(default=())  # the ref fields (of any resource) to it
@@ -108,6 +112,7 @@ class Resource:
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
         used |= {"CheckConstraint"} if self.checks else set()
+        used |= {"UniqueConstraint"} if self.unique_together else set()
         used |= {
             "MAX_SAFE_INTEGER"
             for f in self.fields
@@ -205,7 +210,31 @@ class Resource:
     @property
     def has_checks(self) -> bool:
         """Whether writes need the service's own checks (references, unique values)."""
-        return bool(self.refs or self.unique_fields)
+        return bool(self.refs or self.unique_fields or self.unique_together)
+
+    @property
+    def has_table_args(self) -> bool:
+        """Whether the table model lists constraints besides its columns'."""
+        return bool(self.checks or self.unique_together)
+
+    @property
+    def er_attributes(self) -> list[tuple[FieldSpec, str, str]]:
+        """(field, keys, comment) of each column the ER diagram shows: references (`FK`),
+        unique columns (`UK`), and the members of a unique combination ("unique with ...")."""
+        attributes = []
+        for f in self.fields:
+            keys = ", ".join(["FK"] * (f.kind == "ref") + ["UK"] * f.unique)
+            partners = [
+                other
+                for columns in self.unique_together
+                if f.column in columns
+                for other in columns
+            ]
+            others = [c for c in dict.fromkeys(partners) if c != f.column]
+            comment = f"unique with {' and '.join(others)}" if others else ""
+            if keys or comment:
+                attributes.append((f, keys, comment))
+        return attributes
 
     @property
     def ref_models(self) -> list[tuple[str, str]]:
@@ -282,7 +311,31 @@ class Resource:
     def sort_test_field(self) -> FieldSpec | None:
         """A column whose test values order rows otherwise than their ids, for the sort test."""
         ordered = ("str", "int", "float", "decimal", "date", "datetime", "email")
-        return next((f for f in self.fields if f.kind in ordered), None)
+        return next(
+            (
+                f
+                for f in self.fields
+                if f.kind in ordered and f.distinct_test_values >= ROWS_PER_TEST
+            ),
+            None,
+        )
+
+    @property
+    def testable_range_filters(self) -> tuple[FieldSpec, ...]:
+        """Bounds whose test rows hold three ascending values (a narrow range may hold fewer)."""
+        return tuple(f for f in self.range_filters if f.distinct_test_values >= ROWS_PER_TEST)
+
+    @property
+    def search_test_field(self) -> FieldSpec | None:
+        """A searchable field whose test rows differ and hold no `%` or `_`, for the `q` test."""
+        return next(
+            (
+                f
+                for f in self.search_fields
+                if f.distinct_test_values >= 2 and not {"%", "_"} & set(f.test_value)
+            ),
+            None,
+        )
 
     @property
     def tie_sort_field(self) -> FieldSpec | None:
@@ -349,7 +402,7 @@ class Resource:
                 action,
                 public=public,
                 forbidden=rule.refuses_a_role(action),
-                unique=bool(self.unique_fields),
+                unique=bool(self.unique_fields or self.unique_together),
                 referenced=bool(self.referenced_by),
             ),
             auth="public" if public else rule.summary,

@@ -108,6 +108,9 @@ def changed_value(spec: FieldSpec) -> str:
 
 
 TEST_ROWS = 10  # the values the generated tests cycle through for a constrained field
+# The rows a generated test makes of one resource at most: a unique or sorted field needs as
+# many different values.
+ROWS_PER_TEST = 3
 
 
 def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:

@@ -17,13 +17,15 @@ from .resources import Resource
 
 AUTH_MODES = ("jwt", "none")
 API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
-RESOURCE_KEYS = ("name", "plural", "description", "owned", "fields", "permissions")
+RESOURCE_KEYS = ("name", "plural", "description", "owned", "fields", "unique", "permissions")
 # The built-in account model and the modules every project has.
 RESERVED_RESOURCE_NAMES = frozenset(
     {"user", "users", "auth", "app", "api", "api_routers", "core", "db", "deps", "main"}
     | {"health", "conftest", "types", "migrate", "rules", "errors", "security", "config"}
     # parameters of the generated services and routers that a resource's own name would shadow
     | {"session", "service", "changes", "grant", "query", "router"}
+    # a builtin app/routers/__init__.py uses, where each resource's router module is imported
+    | {"tuple"}
 )
 # Attributes the generated models already have, or names whose shadowing breaks a model body.
 RESERVED_FIELD_NAMES = {
@@ -248,6 +250,7 @@ def _resources(
             owned = False
         owned = owned and jwt
         fields = _fields(where, name, raw.get("fields"), problems)
+        unique_together = _unique_together(where, raw.get("unique"), fields, problems)
         words, permission_problems = validate_permissions(
             where, raw.get("permissions"), owned=owned, roles=roles, jwt=jwt
         )
@@ -259,6 +262,7 @@ def _resources(
             description=str(raw.get("description") or "").strip(),
             owned=owned,
             fields=tuple(fields),
+            unique_together=unique_together,
             rules={
                 a: Rule(action=a, words=words[a], design_roles=design_roles)
                 for a in PERMISSION_KEYS
@@ -314,6 +318,48 @@ def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) 
                     f"of field '{spec.name}'; rename the field"
                 )
     return fields
+
+
+def _unique_together(
+    where: str, raw: object, fields: list[FieldSpec], problems: list[str]
+) -> tuple[tuple[str, ...], ...]:
+    """`unique: [customer, product]`, or a list of such lists: the columns of each combination
+    no two rows may share."""
+    if raw is None:
+        return ()
+    nested = isinstance(raw, list) and bool(raw) and all(isinstance(g, list) for g in raw)
+    groups = raw if nested else [raw]
+    by_name = {f.name: f for f in fields}
+    found: list[tuple[str, ...]] = []
+    for group in groups:
+        if not isinstance(group, list) or not group or not all(isinstance(n, str) for n in group):
+            problems.append(
+                f"{where}: `unique:` lists fields whose values no two rows may share together, "
+                "e.g. unique: [customer, product] (or a list of such lists)"
+            )
+            continue
+        unknown = [n for n in group if n not in by_name]
+        if unknown:
+            problems.append(
+                f"{where}: unique: {', '.join(map(repr, unknown))} is not a field of the "
+                f"resource; name its fields ({', '.join(by_name)})"
+            )
+        elif len(set(group)) != len(group):
+            problems.append(f"{where}: unique: {group} names a field twice; name each once")
+        elif len(group) < 2:
+            problems.append(
+                f"{where}: unique: [{group[0]}] is one field; write `unique` after its type instead"
+            )
+        elif any(by_name[n].kind == "text" for n in group):
+            problems.append(
+                f"{where}: unique: a text field cannot be part of a unique combination; use str(N)"
+            )
+        else:
+            columns = tuple(by_name[n].column for n in group)
+            if columns in found:
+                problems.append(f"{where}: unique: {group} is listed twice; list it once")
+            found.append(columns)
+    return tuple(found)
 
 
 def _class_problems(where: str, resource: Resource, class_owner: dict[str, str]) -> list[str]:

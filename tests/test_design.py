@@ -372,6 +372,66 @@ def test_a_pattern_is_the_apis_and_its_test_values_count_up_in_its_example() -> 
     assert parsed.refused_values == [('"!"', False)]
 
 
+REVIEW_FIELDS = {"customer": "str(80)", "product": "str(80)", "text": "text", "stars": "int 1..5"}
+
+
+@pytest.mark.parametrize(
+    ("unique", "message"),
+    [
+        (
+            ["customer", "nobody"],
+            "unique: 'nobody' is not a field of the resource; name its fields",
+        ),
+        (["customer"], "unique: [customer] is one field; write `unique` after its type instead"),
+        (["customer", "customer"], "names a field twice"),
+        (["customer", "text"], "a text field cannot be part of a unique combination"),
+        (
+            [["customer", "product"], ["product", "customer"], ["customer", "product"]],
+            "is listed twice",
+        ),
+        ("customer, product", "`unique:` lists fields whose values no two rows may share together"),
+        ([], "`unique:` lists fields whose values no two rows may share together"),
+    ],
+)
+def test_refused_unique_combinations(unique: Any, message: str) -> None:
+    found = problems([{"name": "review", "fields": REVIEW_FIELDS, "unique": unique}])
+    assert any(message in problem for problem in found), found
+
+
+def test_unique_combinations_become_constraints_checks_and_a_409() -> None:
+    design = build_design(
+        answers(
+            [
+                {"name": "product", "fields": {"name": "str(80)"}},
+                {
+                    "name": "review",
+                    "fields": {
+                        "customer": "str(80)",
+                        "product": "ref product",
+                        "stars": "int 1..5",
+                    },
+                    "unique": [["customer", "product"], ["customer", "stars"]],
+                },
+            ]
+        )
+    )
+    review = design.by_name["review"]
+    assert review.unique_together == (("customer", "product_id"), ("customer", "stars"))
+    assert review.has_checks and review.has_table_args
+    assert 409 in review.endpoint("create").errors and 409 in review.endpoint("update").errors
+    table = next(t for t in design.migration_tables if t.name == "review")
+    assert table.unique == (("customer", "product_id"), ("customer", "stars"))
+    assert [(f.column, keys, comment) for f, keys, comment in review.er_attributes] == [
+        ("customer", "", "unique with product_id and stars"),
+        ("product_id", "FK", "unique with customer"),
+        ("stars", "", "unique with customer"),
+    ]
+    assert (
+        "a combination of values declared unique together is already taken"
+        in design.conflict_causes
+    )
+
+
 @pytest.mark.parametrize("name", ["order", "group", "select", "table"])
 def test_sql_reserved_words_are_fine(name: str) -> None:
     design = build_design(answers([{"name": name, "fields": {"label": "str(40)"}}]))

@@ -200,6 +200,21 @@ API_PREFIXES = st.one_of(
 # -- fields -----------------------------------------------------------------------------------
 
 KINDS = (*SCALAR_TYPES, "str_n", "enum", "ref")  # str_n: str(N)
+# Rules: ranges on numbers, minimum lengths (str(M..N), text(M..)), patterns with an example.
+RULED_KINDS = ("int", "float", "decimal", "str", "str_n", "text")
+RANGES = {
+    "int": st.sampled_from(
+        [">= 0", "> 0", ">= 1", "<= 100", "< 0", "1..3", "-5..5", "> 0 <= 1000"]
+    ),
+    "float": st.sampled_from([">= 0", "> 0", "0..1", "> -1.5 < 1.5", "<= 0.25", "-1000..1000"]),
+    "decimal": st.sampled_from([">= 0", "> 0", "0.5..99.99", ">= -10 < 10", "<= 0.01"]),
+}
+PATTERNS = [
+    ("^[a-z]+-[0-9]{3}$", "ab-001"),
+    ("^[A-Z]{2}[0-9]{4}$", "XY0001"),
+    ("[0-9]", "room 1"),
+    ("^\\S+$", "no-spaces-42"),
+]
 ENUM_VALUES = st.one_of(
     st.sampled_from(
         ["draft", "published", "in-progress", "in_review", "A", "b", "1st", "2", "class", "None"]
@@ -308,13 +323,21 @@ def fields_of(draw: st.DrawFn, index: int, resource_names: list[str]) -> dict[st
             written = f"ref {resource_names[target]}"
         else:
             written = kind
+        ruled = kind in RULED_KINDS and draw(st.integers(0, 3)) == 0
+        if ruled and kind in RANGES:
+            written += " " + draw(RANGES[kind])
+        elif ruled and kind == "str_n":
+            low = draw(st.integers(1, max_length or 1))
+            written = f"str({low}..{max_length})"
+        elif ruled:
+            written = f"{kind}({draw(st.integers(1, 12))}..)"
         if optional:
             written += sp + "?"
         if kind not in ("bool", "text") and draw(st.integers(0, 4)) == 0:
             written += draw(st.sampled_from([" unique", "  unique"]))
         if kind in ("str", "str_n", "text", "email", "url") and draw(st.integers(0, 3)) == 0:
             written += " searchable"
-        if kind != "ref" and draw(st.integers(0, 2)) == 0:
+        if kind != "ref" and not ruled and draw(st.integers(0, 2)) == 0:
             if optional and draw(st.integers(0, 4)) == 0:
                 default = draw(st.sampled_from(["null", "None", "~", '"null"']))
             else:
@@ -327,11 +350,19 @@ def fields_of(draw: st.DrawFn, index: int, resource_names: list[str]) -> dict[st
                 mapping["description"] = draw(prose())
             # A ref's example would have to be text (the field language refuses a number), which
             # does not fit its integer column: refs get none here.
-            if kind != "ref" and draw(st.booleans()):
+            if kind != "ref" and not ruled and draw(st.booleans()):
                 nullable = optional and draw(st.integers(0, 4)) == 0
                 mapping["example"] = (
                     None if nullable else draw(example_values(kind, max_length, values))
                 )
+        if (
+            kind in ("str", "text")
+            and "=" not in written
+            and not ruled
+            and draw(st.integers(0, 5)) == 0
+        ):
+            pattern, example = draw(st.sampled_from(PATTERNS))
+            mapping = {**(mapping or {"type": written}), "pattern": pattern, "example": example}
         fields[name] = mapping or written
     return fields
 
@@ -456,9 +487,20 @@ KITCHEN_SINK: dict[str, Any] = {
                     "example": dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
                 },
                 "due_on": "date? = 2025-12-31",
-                "amount": {"type": "decimal = 12.50", "description": "In €.", "example": "3.10"},
-                "ratio": "float? = 0.5",
-                "quantity": {"type": "int = -3", "example": 7},
+                "amount": {
+                    "type": "decimal >= 0 = 12.50",
+                    "description": "In €.",
+                    "example": "3.10",
+                },
+                "ratio": "float? 0..1 = 0.5",
+                "quantity": {"type": "int > -10 <= 99 = -3", "example": 7},
+                "sku": {
+                    "type": "str(12) unique",
+                    "pattern": "^[A-Z]{2}-[0-9]{4}$",
+                    "example": "AB-0001",
+                },
+                "summary": "text(10..)?",
+                "select": "str(2..40)?",
                 "paid": "bool = false",
                 "ref_code": "uuid unique",
                 "contact": {"type": "email?", "example": "a.b@example.com"},
@@ -915,6 +957,56 @@ def example_that_does_not_fit(draw: st.DrawFn, design: dict[str, Any]) -> str | 
     resource, name = _field(draw, design)
     resource["fields"][name] = {"type": written, "example": value}
     return f"field '{name}'"
+
+
+@mutation
+def rule_that_cannot_hold(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    written, needle = draw(
+        st.sampled_from(
+            [
+                ("int 5..1", "holds no value"),
+                ("int > 3 < 3", "holds no value"),
+                ("float >= 0 >= 1", "two lower or two upper bounds"),
+                ("int >= 0.5", "must be a whole number"),
+                ("decimal <= 0.001", "does not fit a decimal"),
+                ("str >= 3", "is for numbers"),
+                ("date 1..2", "is for numbers"),
+                ("str(9..3)", "swap them"),
+                ("text(0..)", "a minimum length of 0 is no rule"),
+                ("int 1..5 = 6", "is above the field's range"),
+                ("str(4..10) = abc", "is shorter than the field's 4 characters minimum"),
+                ("int 1..2 unique", "must hold at least 3 values"),
+            ]
+        )
+    )
+    resource, name = _field(draw, design)
+    resource["fields"][name] = written
+    return needle
+
+
+@mutation
+def pattern_that_cannot_be_used(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    spec, needle = draw(
+        st.sampled_from(
+            [
+                ({"type": "str", "pattern": "(?=x)"}, "not a regular expression the API can use"),
+                ({"type": "str", "pattern": "([a-"}, "not a regular expression the API can use"),
+                ({"type": "str", "pattern": "^[0-9]+$"}, "needs an `example:`"),
+                ({"type": "str", "pattern": "^[0-9]+$", "example": "x"}, "does not match"),
+                (
+                    {"type": "int", "pattern": "^1$", "example": 1},
+                    "only str and text take a pattern",
+                ),
+                (
+                    {"type": "str unique", "pattern": "^[a-z]+$", "example": "ab"},
+                    "last digits can count up",
+                ),
+            ]
+        )
+    )
+    resource, name = _field(draw, design)
+    resource["fields"][name] = spec
+    return needle
 
 
 @mutation

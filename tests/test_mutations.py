@@ -78,6 +78,7 @@ LOAN_SERVICE = "app/services/loan.py"
 BOOK_ROUTER = "app/routers/book.py"
 LISTING = "app/services/listing.py"
 QUERY_MODELS = "app/models/query.py"
+GROUP_MODELS = "app/models/group.py"
 
 MUTATIONS = [
     # --- lists: filters, sorting, paging --------------------------------------------------------
@@ -596,6 +597,57 @@ MUTATIONS = [
         "tests/test_task.py",
         (Edit("app/services/task.py", '    "parent_id": Task,\n', ""),),
         design="task-tracker",
+    ),
+    # --- field rules: ranges, minimum lengths, patterns ------------------------------------------
+    Mutation(
+        "range-not-validated-on-create",
+        "a discount outside 0..100 reaches the database (the CHECK constraint answers 409)",
+        "tests/test_group.py",
+        (
+            Edit(
+                GROUP_MODELS,
+                "default=0, ge=0, le=100, sa_type=Int64,",
+                "default=0, sa_type=Int64,",
+            ),
+        ),
+        design="shop-orders",
+        select="outside",
+    ),
+    Mutation(
+        "range-not-validated-on-update",
+        "PATCH takes a discount outside 0..100",
+        "tests/test_group.py",
+        (
+            Edit(
+                GROUP_MODELS,
+                "discount_percent: StrictInt = Field(default=None, ge=0, le=100)",
+                "discount_percent: StrictInt = Field(default=None)",
+            ),
+        ),
+        design="shop-orders",
+        select="outside",
+    ),
+    Mutation(
+        "check-constraint-dropped",
+        "the database takes a one-letter group name written past the API",
+        "tests/test_group.py",
+        (
+            Edit(
+                GROUP_MODELS,
+                '        CheckConstraint("length(name) >= 2", name="name_length_ge_2"),\n',
+                "",
+            ),
+        ),
+        design="shop-orders",
+        select="database",
+    ),
+    Mutation(
+        "pattern-dropped",
+        "a group code that does not match ^GRP-[0-9]{3}$ is stored",
+        "tests/test_group.py",
+        (Edit(GROUP_MODELS, '"pattern": r"^GRP-[0-9]{3}$", "examples"', '"examples"'),),
+        design="shop-orders",
+        select="outside",
     ),
 ]
 
