@@ -58,6 +58,7 @@ def api_contract(design: Design) -> dict[str, Any]:
             },
             "id": {"required": True, "type": "integer"},
             **({"owner_id": {"required": True, "type": "integer"}} if r.owned else {}),
+            **{f.column: _field(f, required=True, response=True) for f in r.timestamp_fields},
         }
         models[f"{c}Page"] = {
             "items": {"required": True, "type": f"array({c}Public)"},

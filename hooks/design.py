@@ -283,6 +283,10 @@ class Design:
         return any(r.checks for r in self.resources)
 
     @property
+    def has_timestamps(self) -> bool:
+        return any(r.timestamps for r in self.resources)
+
+    @property
     def has_patterns(self) -> bool:
         return any(f.pattern is not None for r in self.resources for f in r.fields)
 

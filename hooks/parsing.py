@@ -140,21 +140,29 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
             problems.append(f"{where}: {problem}")
         else:
             spec = replace(spec, example=value, has_example=True)
-    if unique and not problems and spec.distinct_test_values < ROWS_PER_TEST:
-        problems.append(
-            f"{where}: a unique field with a pattern needs an example whose last digits can count "
-            "up and still match (e.g. SKU-0001): the generated tests make rows with different values"
-            if spec.pattern is not None
-            else f"{where}: a unique field's range must hold at least {ROWS_PER_TEST} "
-            "values: the generated tests make that many rows"
-        )
     if unique and kind in ("bool", "text"):
         problems.append(f"{where}: a {kind} field cannot be unique; drop `unique`")
+    if unique and not problems and spec.distinct_test_values < ROWS_PER_TEST:
+        problems.append(f"{where}: {_too_few_values(spec)}")
     if searchable and kind not in SEARCHABLE_KINDS:
         problems.append(
             f"{where}: only text is searchable (str, text, email, url), not {kind}; drop `searchable`"
         )
     return (None if problems else spec), problems
+
+
+def _too_few_values(spec: FieldSpec) -> str:
+    """Why a unique field cannot give the generated tests' rows values that differ."""
+    if spec.pattern is not None:
+        return (
+            "a unique field with a pattern needs an example whose last digits can count up and "
+            "still match (e.g. SKU-0001): the generated tests make rows with different values"
+        )
+    what = "enum" if spec.kind == "enum" else "field's range"
+    return (
+        f"a unique {what} must hold at least {ROWS_PER_TEST} values: the generated tests make "
+        "that many rows; drop `unique` or widen it"
+    )
 
 
 def _enum_problems(where: str, values: tuple[str, ...]) -> list[str]:

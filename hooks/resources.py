@@ -24,6 +24,11 @@ PAGE_PARAMETERS = (
     "`offset` (≥ 0, default 0)",
     f"`limit` (1–{LIMITS.max_page_size}, default {LIMITS.default_page_size})",
 )
+# The columns `timestamps: true` adds, and what they hold.
+TIMESTAMPS = {
+    "created_at": "When the row was created (UTC)",
+    "updated_at": "When a PATCH last changed the row (UTC)",
+}
 # The classes each resource's model module defines, by suffix, and what each is.
 MODEL_CLASSES = {
     "": "table model",
@@ -47,6 +52,7 @@ class Resource:
     rules: Mapping[str, Rule]
     # the columns of each combination no two rows may share (`unique: [customer, product]`)
     unique_together: tuple[tuple[str, ...], ...] = ()
+    timestamps: bool = False  # `created_at` and `updated_at`, set by the server
     jwt: bool = True
     referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
     referrers: tuple[FieldSpec, ...] = field(default=())  # the ref fields (of any resource) to it
@@ -107,6 +113,8 @@ class Resource:
         """The names the model module imports from `pydantic`, `sqlmodel` or `app.models.types`:
         those its annotations and column types use (the id column's always)."""
         used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
+        used |= {"Field", "SQLModel"}
+        used |= {"UtcDatetime", "func"} if self.timestamps else set()
         used |= {f.range_type for f in self.range_filters}
         used |= {"StorableStr"} if self.search_fields else set()
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
@@ -187,7 +195,18 @@ class Resource:
 
     @property
     def range_filters(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.ranged)
+        return tuple(f for f in (*self.fields, *self.timestamp_fields) if f.ranged)
+
+    @property
+    def timestamp_fields(self) -> tuple[FieldSpec, ...]:
+        """`created_at` and `updated_at` where the design asks for them: in responses, sorts and
+        bounds, never in a request body."""
+        if not self.timestamps:
+            return ()
+        return tuple(
+            FieldSpec(name=name, kind="datetime", resource=self.name, description=description)
+            for name, description in TIMESTAMPS.items()
+        )
 
     @property
     def required_fields(self) -> tuple[FieldSpec, ...]:
@@ -200,7 +219,7 @@ class Resource:
 
     @property
     def sort_columns(self) -> tuple[str, ...]:
-        return ("id", *(f.column for f in self.fields if f.sortable))
+        return ("id", *(f.column for f in (*self.fields, *self.timestamp_fields) if f.sortable))
 
     @property
     def sort_keys(self) -> tuple[str, ...]:

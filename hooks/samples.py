@@ -76,7 +76,11 @@ def distinct_test_values(spec: FieldSpec) -> int:
         return _pattern_values(spec.pattern, spec.example)[2]
     if spec.minimum or spec.maximum:
         return _bounded_values(spec)[2]
-    return 10
+    if spec.kind == "bool":
+        return 2
+    if spec.kind == "enum":
+        return len(spec.enum_values)
+    return TEST_ROWS
 
 
 def changed_value(spec: FieldSpec) -> str:

@@ -14,10 +14,20 @@ from .naming import identifier_problem, pluralize, slugify
 from .parsing import parse_field
 from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions
 from .resources import Resource
+from .samples import ROWS_PER_TEST
 
 AUTH_MODES = ("jwt", "none")
 API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
-RESOURCE_KEYS = ("name", "plural", "description", "owned", "fields", "unique", "permissions")
+RESOURCE_KEYS = (
+    "name",
+    "plural",
+    "description",
+    "owned",
+    "timestamps",
+    "fields",
+    "unique",
+    "permissions",
+)
 # The built-in account model and the modules every project has.
 RESERVED_RESOURCE_NAMES = frozenset(
     {"user", "users", "auth", "app", "api", "api_routers", "core", "db", "deps", "main"}
@@ -251,6 +261,18 @@ def _resources(
         owned = owned and jwt
         fields = _fields(where, name, raw.get("fields"), problems)
         unique_together = _unique_together(where, raw.get("unique"), fields, problems)
+        timestamps = raw.get("timestamps", False)
+        if not isinstance(timestamps, bool):
+            problems.append(f"{where}: timestamps must be true or false, not {timestamps!r}")
+            timestamps = False
+        for spec in fields if timestamps else ():
+            taken = {"created_at", "updated_at", "created_at_min", "created_at_max"}
+            taken |= {"updated_at_min", "updated_at_max"}
+            if spec.column in taken:
+                problems.append(
+                    f"{where}, field '{spec.name}': `timestamps: true` adds created_at and "
+                    "updated_at (and their list bounds); rename the field or drop timestamps"
+                )
         words, permission_problems = validate_permissions(
             where, raw.get("permissions"), owned=owned, roles=roles, jwt=jwt
         )
@@ -263,6 +285,7 @@ def _resources(
             owned=owned,
             fields=tuple(fields),
             unique_together=unique_together,
+            timestamps=timestamps,
             rules={
                 a: Rule(action=a, words=words[a], design_roles=design_roles)
                 for a in PERMISSION_KEYS
@@ -353,6 +376,12 @@ def _unique_together(
         elif any(by_name[n].kind == "text" for n in group):
             problems.append(
                 f"{where}: unique: a text field cannot be part of a unique combination; use str(N)"
+            )
+        elif all(by_name[n].distinct_test_values < ROWS_PER_TEST for n in group):
+            problems.append(
+                f"{where}: unique: {group} can take fewer than {ROWS_PER_TEST} different "
+                "combinations in the generated tests (each of its fields has too few values); "
+                "add a field with more"
             )
         else:
             columns = tuple(by_name[n].column for n in group)

@@ -440,6 +440,12 @@ def designs(draw: st.DrawFn) -> dict[str, Any]:
         if owned or draw(st.integers(0, 3)) == 0:
             resource["owned"] = owned
         resource["fields"] = draw(fields_of(index, resource_names))
+        combinable = [
+            name for name, written in resource["fields"].items() if "text" not in str(written)
+        ]
+        if len(combinable) >= 2 and draw(st.integers(0, 4)) == 0:
+            together = st.lists(st.sampled_from(combinable), min_size=2, max_size=3, unique=True)
+            resource["unique"] = draw(together)
         if draw(st.integers(0, 3)):
             resource["permissions"] = draw(permissions_of(owned=owned, roles=roles))
         resources.append(resource)
@@ -1006,6 +1012,26 @@ def pattern_that_cannot_be_used(draw: st.DrawFn, design: dict[str, Any]) -> str 
     )
     resource, name = _field(draw, design)
     resource["fields"][name] = spec
+    return needle
+
+
+@mutation
+def unique_combination_that_cannot_be(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    resource = _resource(draw, design)
+    first = sorted(resource["fields"])[0]
+    unique, needle = draw(
+        st.sampled_from(
+            [
+                (["no_such_field", first], "is not a field of the resource"),
+                ([first], "is one field; write `unique` after its type instead"),
+                ([first, first], "names a field twice"),
+                (f"{first}, other", "`unique:` lists fields whose values no two rows may share"),
+                ([], "`unique:` lists fields whose values no two rows may share"),
+                ({"fields": [first]}, "`unique:` lists fields whose values no two rows may share"),
+            ]
+        )
+    )
+    resource["unique"] = unique
     return needle
 
 
