@@ -263,12 +263,14 @@ class FieldSpec:
         return "{" + ", ".join(extra) + "}" if extra else None
 
     def number_source(self, value: Decimal) -> str:
-        """A bound as a Python literal of the field's kind: `1`, `0.5`, `Decimal("0.5")`."""
+        """A bound as a Python literal: `1`, `0.5`. A decimal's bound too is written as a float
+        (SQLModel's `Field` types bounds so), which pydantic compares exactly: `ge=0.01` takes
+        `Decimal("0.01")`."""
         if self.kind == "float":
             return repr(float(value))
         if value == value.to_integral_value():
             return str(int(value))
-        return f"Decimal({py_str(value)})"
+        return repr(float(value))
 
     @property
     def check(self) -> tuple[str, str] | None:

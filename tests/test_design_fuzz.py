@@ -440,6 +440,8 @@ def designs(draw: st.DrawFn) -> dict[str, Any]:
         if owned or draw(st.integers(0, 3)) == 0:
             resource["owned"] = owned
         resource["fields"] = draw(fields_of(index, resource_names))
+        if draw(st.integers(0, 3)) == 0:
+            resource["timestamps"] = True
         combinable = [
             name for name, written in resource["fields"].items() if "text" not in str(written)
         ]
@@ -1033,6 +1035,18 @@ def unique_combination_that_cannot_be(draw: st.DrawFn, design: dict[str, Any]) -
     )
     resource["unique"] = unique
     return needle
+
+
+@mutation
+def timestamps_that_cannot_be(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    resource = _resource(draw, design)
+    if draw(st.booleans()):
+        resource["timestamps"] = draw(st.sampled_from(["yes", 1, "true", None, [True]]))
+        return "timestamps must be true or false"
+    resource["timestamps"] = True
+    name = draw(st.sampled_from(["created_at", "updated_at", "created_at_min", "updated_at_max"]))
+    resource["fields"][name] = draw(st.sampled_from(["datetime", "str", "int?"]))
+    return "`timestamps: true` adds created_at and updated_at"
 
 
 @mutation

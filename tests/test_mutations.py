@@ -598,6 +598,34 @@ MUTATIONS = [
         (Edit("app/services/task.py", '    "parent_id": Task,\n', ""),),
         design="task-tracker",
     ),
+    Mutation(
+        "updated-at-not-moved",
+        "a PATCH leaves a task's updated_at as it was",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/services/task.py",
+                "        task.updated_at = datetime.now(UTC)\n",
+                "        pass\n",
+            ),
+        ),
+        design="task-tracker",
+        select="created_at",
+    ),
+    Mutation(
+        "created-at-from-the-body",
+        "a task's created_at can be rewritten by a PATCH",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/models/task.py",
+                "    done: StrictBool = Field(default=None)\n",
+                "    done: StrictBool = Field(default=None)\n    created_at: UtcDatetime | None = None\n",
+            ),
+        ),
+        design="task-tracker",
+        select="created_at",
+    ),
     # --- field rules: ranges, minimum lengths, patterns ------------------------------------------
     Mutation(
         "range-not-validated-on-create",
