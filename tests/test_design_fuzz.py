@@ -496,7 +496,7 @@ KITCHEN_SINK: dict[str, Any] = {
                 },
                 "due_on": "date? = 2025-12-31",
                 "amount": {
-                    "type": "decimal >= 0 = 12.50",
+                    "type": "decimal >= 0.01 = 12.50",
                     "description": "In €.",
                     "example": "3.10",
                 },
