@@ -47,10 +47,15 @@ def api_contract(design: Design) -> dict[str, Any]:
     models: dict[str, Any] = {}
     for r in design.resources:
         c = r.class_name
+        ids = {link.ids_key: {"required": False, "type": "array(integer)"} for link in r.links}
         models[f"{c}Create"] = {
-            f.column: _field(f, required=f in r.required_fields) for f in r.fields
+            **{f.column: _field(f, required=f in r.required_fields) for f in r.fields},
+            **ids,
         }
-        models[f"{c}Update"] = {f.column: _field(f, required=False) for f in r.fields}
+        models[f"{c}Update"] = {
+            **{f.column: _field(f, required=False) for f in r.fields},
+            **ids,
+        }
         models[f"{c}Public"] = {
             **{
                 f.column: _field(f, required=f in r.required_fields, response=True)
@@ -59,6 +64,7 @@ def api_contract(design: Design) -> dict[str, Any]:
             "id": {"required": True, "type": "integer"},
             **({"owner_id": {"required": True, "type": "integer"}} if r.owned else {}),
             **{f.column: _field(f, required=True, response=True) for f in r.timestamp_fields},
+            **{link.ids_key: {"required": True, "type": "array(integer)"} for link in r.links},
         }
         models[f"{c}Page"] = {
             "items": {"required": True, "type": f"array({c}Public)"},
@@ -85,6 +91,8 @@ def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
         for f in resource.filters:
             kind = _filter_type(f)
             query[f.column] = f"{f'array({kind})' if f.multi_valued else kind} | null"
+        for link in resource.links:
+            query[link.filter_param] = "array(integer) | null"
         for f in resource.range_filters:
             query |= {param: f"{REQUEST_TYPES[f.kind]} | null" for param in f.range_params}
     return {

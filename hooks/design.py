@@ -11,6 +11,7 @@ from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .fields import MAX_SAFE_INTEGER, FieldSpec, default_length_limits
 from .limits import LIMITS, Limits
+from .links import Link
 from .naming import enum_member, slugify
 from .resources import PAGE_PARAMETERS, Resource
 
@@ -281,6 +282,11 @@ class Design:
     def has_checks(self) -> bool:
         """Whether any field has a range or a minimum length: a CHECK constraint."""
         return any(r.checks for r in self.resources)
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """Every many-to-many link: the first migration creates its table after the resources'."""
+        return tuple(link for r in self.resources for link in r.links)
 
     @property
     def has_timestamps(self) -> bool:

@@ -102,6 +102,7 @@ IMPORTED_FROM = {
     "Field": "sqlmodel",
     "SQLModel": "sqlmodel",
     "func": "sqlmodel",
+    "Relationship": "sqlmodel",
     "AutoString": "sqlmodel",
     "CheckConstraint": "sqlmodel",
     "Text": "sqlmodel",

@@ -9,6 +9,7 @@ from functools import cached_property
 from .endpoints import Endpoint, by_action, crud_errors
 from .fields import IMPORTED_FROM, FieldSpec
 from .limits import LIMITS
+from .links import Link
 from .literals import md_code
 from .naming import article, pascal, words
 from .permissions import SUCCESS, Rule
@@ -50,6 +51,7 @@ class Resource:
     owned: bool
     fields: tuple[FieldSpec, ...]
     rules: Mapping[str, Rule]
+    links: tuple[Link, ...] = ()  # many-to-many: `tags: refs tag`
     # the columns of each combination no two rows may share (`unique: [customer, product]`)
     unique_together: tuple[tuple[str, ...], ...] = ()
     timestamps: bool = False  # `created_at` and `updated_at`, set by the server
@@ -102,6 +104,7 @@ class Resource:
         """(class, what it is) of every class the model module defines, enums included."""
         classes = [(self.class_name + suffix, role) for suffix, role in MODEL_CLASSES.items()]
         classes += [(f.enum_class, f"enum of field '{f.name}'") for f in self.enums]
+        classes += [(link.class_name, f"link table of field '{link.name}'") for link in self.links]
         return classes
 
     # -- fields ----------------------------------------------------------------------------
@@ -113,9 +116,10 @@ class Resource:
         """The names the model module imports from `pydantic`, `sqlmodel` or `app.models.types`:
         those its annotations and column types use (the id column's always)."""
         used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
-        used |= {"Field", "SQLModel"}
+        used |= {"Field", "SQLModel", *(["Relationship"] if self.links else [])}
         used |= {"UtcDatetime", "func"} if self.timestamps else set()
         used |= {f.range_type for f in self.range_filters}
+        used |= {"SafeInt", "SafeIntParam"} if self.links else set()
         used |= {"StorableStr"} if self.search_fields else set()
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
@@ -169,10 +173,14 @@ class Resource:
         keys = ", ".join(md_code(c) for c in self.sort_columns)
         sort = f"`sort` (one or more of {keys}, comma-separated, the first deciding; a leading `-` sorts descending)"
         clauses = [*PAGE_PARAMETERS, sort]
-        if self.filters:
+        if self.filters or self.links:
             named = [
                 md_code(f.column) + (" (repeatable: any of the values)" if f.multi_valued else "")
                 for f in self.filters
+            ]
+            named += [
+                f"{md_code(link.filter_param)} (repeatable: linked to any of the {link.label})"
+                for link in self.links
             ]
             clauses.append(
                 f"the exact-match filter{'s' if len(named) > 1 else ''} {', '.join(named)}"
@@ -254,6 +262,11 @@ class Resource:
             if keys or comment:
                 attributes.append((f, keys, comment))
         return attributes
+
+    @property
+    def link_models(self) -> list[tuple[str, str]]:
+        """(module, class) of every resource a link points at."""
+        return sorted({(link.target, link.target_class) for link in self.links})
 
     @property
     def ref_models(self) -> list[tuple[str, str]]:
@@ -429,7 +442,13 @@ class Resource:
             body_model=body,
             response_model={"list": f"{c}Page", "delete": None}.get(action, f"{c}Public"),
             path_params=(self.id_param,) if path == one else (),
-            query_params=("offset", "limit", "sort", *(f.column for f in self.filters))
+            query_params=(
+                "offset",
+                "limit",
+                "sort",
+                *(f.column for f in self.filters),
+                *(link.filter_param for link in self.links),
+            )
             if action == "list"
             else (),
             grant=not public and self.owned and (rule.owner or action == "create"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from .design import Design, DesignError
 from .fields import FieldSpec
+from .links import Link, is_link, parse_link, resolve_links
 from .naming import identifier_problem, pluralize, slugify
 from .parsing import parse_field
 from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions
@@ -259,7 +260,7 @@ def _resources(
             problems.append(f"{where}: owned must be true or false, not {owned!r}")
             owned = False
         owned = owned and jwt
-        fields = _fields(where, name, raw.get("fields"), problems)
+        fields, links = _fields(where, name, raw.get("fields"), problems)
         unique_together = _unique_together(where, raw.get("unique"), fields, problems)
         timestamps = raw.get("timestamps", False)
         if not isinstance(timestamps, bool):
@@ -284,6 +285,7 @@ def _resources(
             description=str(raw.get("description") or "").strip(),
             owned=owned,
             fields=tuple(fields),
+            links=tuple(links),
             unique_together=unique_together,
             timestamps=timestamps,
             rules={
@@ -297,13 +299,16 @@ def _resources(
     return resources
 
 
-def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) -> list[FieldSpec]:
+def _fields(
+    where: str, resource: str, raw_fields: object, problems: list[str]
+) -> tuple[list[FieldSpec], list[Link]]:
     if not isinstance(raw_fields, Mapping) or not raw_fields:
         problems.append(
             f"{where}: `fields:` must map each field name to its type, e.g. {{title: str(200)}}"
         )
-        return []
+        return [], []
     fields: list[FieldSpec] = []
+    links: list[Link] = []
     for field_name, field_raw in raw_fields.items():
         fwhere = f"{where}, field '{field_name}'"
         problem = identifier_problem("field", field_name)
@@ -316,6 +321,11 @@ def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) 
                 f"{fwhere}: the name {field_name!r} collides with a name the generated code uses "
                 f"({reason or 'the methods of every Pydantic model'}); rename the field"
             )
+            continue
+        if is_link(field_raw):
+            link, link_problems = parse_link(resource, field_name, field_raw)
+            problems += link_problems
+            links += [link] if link else []
             continue
         spec, field_problems = parse_field(resource, field_name, field_raw)
         problems += field_problems
@@ -340,7 +350,15 @@ def _fields(where: str, resource: str, raw_fields: object, problems: list[str]) 
                     f"{where}, field '{columns[param]}': the list's filter `{param}` is the range "
                     f"of field '{spec.name}'; rename the field"
                 )
-    return fields
+    for link in links:
+        for key in (link.ids_key, link.filter_param):
+            if key in columns:
+                problems.append(
+                    f"{where}, field '{link.name}': its key `{key}` is also field "
+                    f"'{columns[key]}''s; rename that field, or link to {link.target} once"
+                )
+            columns[key] = link.name
+    return fields, links
 
 
 def _unique_together(
@@ -428,12 +446,14 @@ def _link(resources: list[Resource], problems: list[str]) -> list[Resource]:
                     continue
                 spec = replace(spec, ref_class=target.class_name)
             fields.append(spec)
+        links = resolve_links(resource.name, resource.links, by_name, problems)
         referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)
         referencing = dict.fromkeys(by_name[f.resource].plural_label for f in referrers)
         linked.append(
             replace(
                 resource,
                 fields=tuple(fields),
+                links=tuple(links),
                 referenced_by=tuple(referencing),
                 referrers=referrers,
             )
