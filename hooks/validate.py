@@ -350,6 +350,8 @@ def _fields(
                     f"{where}, field '{columns[param]}': the list's filter `{param}` is the range "
                     f"of field '{spec.name}'; rename the field"
                 )
+    if links and not fields:
+        problems.append(f"{where}: has only links; give it at least one field of its own")
     for link in links:
         for key in (link.ids_key, link.filter_param):
             if key in columns:

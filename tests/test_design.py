@@ -432,6 +432,69 @@ def test_unique_combinations_become_constraints_checks_and_a_409() -> None:
     )
 
 
+TAG = {"name": "tag", "fields": {"label": "str(40)"}}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"title": "str", "tags": "refs nothing"},
+            "field 'tags': refs 'nothing' names no resource",
+        ),
+        (
+            {"title": "str", "tags": "refs tag?"},
+            "field 'tags': write a many-to-many link as `refs <resource>`",
+        ),
+        (
+            {"title": "str", "tags": "refs tag unique"},
+            "write a many-to-many link as `refs <resource>`",
+        ),
+        ({"title": "str", "tags": "refs"}, "write a many-to-many link as `refs <resource>`"),
+        (
+            {"title": "str", "tags": {"type": "refs tag", "example": [1]}},
+            "a `refs` field takes only type and description",
+        ),
+        (
+            {"title": "str", "tag": "ref tag", "tags": "refs tag"},
+            "its key `tag_id` is also field 'tag''s",
+        ),
+        (
+            {"title": "str", "tags": "refs tag", "labels": "refs tag"},
+            "its key `tag_ids` is also field 'tags''s",
+        ),
+        ({"title": "str", "related": "refs book"}, "a resource cannot link to itself yet"),
+        ({"tags": "refs tag"}, "has only links; give it at least one field of its own"),
+    ],
+)
+def test_refused_links(fields: dict[str, Any], message: str) -> None:
+    found = problems([TAG, {"name": "book", "fields": fields}])
+    assert any(message in problem for problem in found), found
+
+
+def test_a_link_is_a_table_ids_in_bodies_and_a_list_filter() -> None:
+    design = build_design(
+        answers([TAG, {"name": "book", "fields": {"title": "str(80)", "tags": "refs tag"}}])
+    )
+    book = design.by_name["book"]
+    (link,) = book.links
+    assert (link.table_name, link.class_name, link.ids_key, link.filter_param) == (
+        "book_tags",
+        "BookTagsLink",
+        "tag_ids",
+        "tag_id",
+    )
+    assert (link.owner_column, link.target_column, link.target_class) == (
+        "book_id",
+        "tag_id",
+        "Tag",
+    )
+    assert [f.column for f in book.fields] == ["title"]  # a link is no column
+    assert "tag_id" in book.endpoint("list").query_params
+    assert design.links == (link,)
+    assert ("BookTagsLink", "link table of field 'tags'") in book.generated_classes
+
+
 @pytest.mark.parametrize("name", ["order", "group", "select", "table"])
 def test_sql_reserved_words_are_fine(name: str) -> None:
     design = build_design(answers([{"name": name, "fields": {"label": "str(40)"}}]))

@@ -442,8 +442,15 @@ def designs(draw: st.DrawFn) -> dict[str, Any]:
         resource["fields"] = draw(fields_of(index, resource_names))
         if draw(st.integers(0, 3)) == 0:
             resource["timestamps"] = True
+        if index > 0 and draw(st.integers(0, 3)) == 0:
+            target = resource_names[draw(st.integers(0, index - 1))]
+            taken = set(resource["fields"])
+            link = draw(FIELD_NAMES.filter(lambda n, taken=taken: n not in taken))
+            resource["fields"][link] = f"refs {target}"
         combinable = [
-            name for name, written in resource["fields"].items() if "text" not in str(written)
+            name
+            for name, written in resource["fields"].items()
+            if "text" not in str(written) and not str(written).startswith("refs")
         ]
         if len(combinable) >= 2 and draw(st.integers(0, 4)) == 0:
             together = st.lists(st.sampled_from(combinable), min_size=2, max_size=3, unique=True)
@@ -1047,6 +1054,24 @@ def timestamps_that_cannot_be(draw: st.DrawFn, design: dict[str, Any]) -> str | 
     name = draw(st.sampled_from(["created_at", "updated_at", "created_at_min", "updated_at_max"]))
     resource["fields"][name] = draw(st.sampled_from(["datetime", "str", "int?"]))
     return "`timestamps: true` adds created_at and updated_at"
+
+
+@mutation
+def link_that_cannot_be(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    resource = _resource(draw, design)
+    written, needle = draw(
+        st.sampled_from(
+            [
+                ("refs no_such_resource", "names no resource"),
+                (f"refs {resource['name']}", "a resource cannot link to itself yet"),
+                (f"refs {design['resources'][0]['name']}?", "write a many-to-many link as"),
+                (f"refs {design['resources'][0]['name']} = 1", "write a many-to-many link as"),
+                ("refs", "write a many-to-many link as"),
+            ]
+        )
+    )
+    resource["fields"]["linked_rows"] = written
+    return needle
 
 
 @mutation

@@ -304,14 +304,15 @@ def test_a_model_module_imports_what_its_fields_use() -> None:
     )
     author, book = design.resources
     assert book.imports_from("pydantic") == ["EmailStr", "StrictBool"]
-    assert book.imports_from("sqlmodel") == ["AutoString", "Text"]
+    assert book.imports_from("sqlmodel") == ["AutoString", "Field", "SQLModel", "Text"]
     types = ["Int64", "SafeInt", "SafeIntParam", "StorableStr", "UtcDatetime"]
     assert book.imports_from("app.models.types") == types
     status = build_design(
         answers([{"name": "ticket", "fields": {"state": "enum(open, closed)"}}])
     ).resources[0]
     assert status.imports_from("app.models.types") == ["Int64", "enum_column"]
-    assert author.imports_from("sqlmodel") == [] and author.imports_from("pydantic") == []
+    assert author.imports_from("sqlmodel") == ["Field", "SQLModel"]
+    assert author.imports_from("pydantic") == []
 
 
 def test_lists_filter_numbers_and_moments_by_range_and_enums_and_refs_by_several_values() -> None:
