@@ -38,7 +38,8 @@ class Column:
     name: str
     type: str  # the SQLAlchemy type expression, e.g. `sa.Integer()`
     nullable: bool
-    server_default: str | None = None
+    server_default: str | None = None  # stored text
+    server_default_expression: str | None = None  # a SQL function, e.g. `sa.func.now()`
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,10 @@ class Design:
             columns = [Column("id", INT64_MIGRATION_TYPE, False), *map(_column, r.fields)]
             foreign_keys = [(f.column, f.ref_table) for f in r.refs]
             indexes = [(f.column, False) for f in r.refs]
+            columns += [
+                Column(f.column, f.migration_type, False, server_default_expression="sa.func.now()")
+                for f in r.timestamp_fields
+            ]
             if r.owned:
                 columns.append(Column("owner_id", INT64_MIGRATION_TYPE, False))
                 foreign_keys.append(("owner_id", "user"))

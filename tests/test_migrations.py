@@ -544,69 +544,81 @@ def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_aft
 
 
 @pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
-def test_adding_a_rule_a_unique_combination_and_timestamps_keeps_every_row(
+def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_keeps_every_row(
     template_repo: Path, tmp_path: Path, async_db: bool
 ) -> None:
-    """Rows stored over HTTP survive a design that gains a range, a minimum length, a unique
-    combination and timestamps; old rows get the migration's time, new ones their own."""
-    data = {**design_data("default"), "async_db": async_db}
+    """Rows (and links) stored over HTTP survive `copier update` + `app.migrate` to a design with
+    a new range, a new unique combination, a new link and new timestamps; old rows get the
+    migration's time, and every new rule holds for new writes."""
+    data = {**design_data("every-construct"), "async_db": async_db}
     project = new_project(template_repo, tmp_path / "project", data)
     database = tmp_path / "data.db"
     environment = env(database, async_db)
-    model = model_of("default", async_db, "jwt")
+    model = model_of("every-construct", async_db, "jwt")
     prefix = model.api_prefix
     seeded = through_api(project, environment, prefix, seed_requests(model))
     assert all(code == 201 for code, _ in seeded), seeded
     order = model._creation_order()
+    index = {r.name: position for position, r in enumerate(order)}
+    product, label = seeded[index["product"]][1], seeded[index["label"]][1]
+    linked = through_api(
+        project,
+        environment,
+        prefix,
+        [("PATCH", f"{prefix}/products/{product['id']}", {"label_ids": [label["id"]]})],
+    )
+    assert linked[0][0] == 200 and linked[0][1]["label_ids"] == [label["id"]], linked
     reads = [
         ("GET", f"{prefix}{r.path}/{body['id']}", None)
         for r, (_, body) in zip(order, seeded, strict=True)
     ]
+    before_rows = [row for _, row in through_api(project, environment, prefix, reads)]
 
     design_v2 = resources(project)
-    author, book = design_v2[0], design_v2[1]
-    author["fields"]["name"] = "str(2..120)"
-    book["fields"]["pages"] = "int? 1..100000"
-    book["unique"] = ["author", "title"]
-    for resource in (author, book):
-        resource["timestamps"] = True
+    brand, label_v2, product_v2 = design_v2
+    product_v2["fields"]["stock"] = "int 0..1000000 = 0"  # a rule, on a column with rows
+    brand["fields"]["country"] = "str(2..2)?"
+    brand["unique"] = ["name", "country"]
+    brand["fields"]["labels"] = "refs label"  # a new link
+    label_v2["timestamps"] = True  # new timestamps, on a table with rows
     update(project, {"resources": design_v2})
-    commit(project, "Rules, a unique combination and timestamps")
-    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    migrated = run(project, environment, "-m", "app.migrate", "Rules and timestamps")
+    commit(project, "A rule, a unique combination, a link and timestamps")
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    migrated = run(project, environment, "-m", "app.migrate", "Rules, links and timestamps")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     ruff_clean(project)
     checked = run(project, environment, "-m", "alembic", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     after = through_api(project, environment, prefix, reads)
-    for r, (status, row), (_, old) in zip(order, after, seeded, strict=True):
+    for r, (status, row), old in zip(order, after, before_rows, strict=True):
         assert status == 200
-        assert {key: row[key] for key in old} == old, "an old value changed"
-        if r.name in ("author", "book"):
-            stamped = dt.datetime.fromisoformat(row["created_at"])
-            assert stamped >= before and row["updated_at"] == row["created_at"]
+        assert {key: row[key] for key in old} == old, f"an old value of {r.name} changed"
+    label_row = after[index["label"]][1]
+    assert dt.datetime.fromisoformat(label_row["created_at"]) >= started
+    assert label_row["updated_at"] == label_row["created_at"]
+    assert after[index["brand"]][1]["label_ids"] == []
 
-    book_row = after[order.index(model.by_name["book"])][1]
-    author_row = after[order.index(model.by_name["author"])][1]
-    twin = {key: book_row[key] for key in ("title", "author_id")} | {"isbn": "9780000000001"}
+    brand_row = after[index["brand"]][1]
     work = through_api(
         project,
         environment,
         prefix,
         [
-            ("POST", f"{prefix}/books", twin),
-            ("PATCH", f"{prefix}/books/{book_row['id']}", {"pages": 0}),
-            ("PATCH", f"{prefix}/authors/{author_row['id']}", {"name": "Ursula K. Le Guin"}),
+            ("PATCH", f"{prefix}/brands/{brand_row['id']}", {"label_ids": [label["id"]]}),
+            ("PATCH", f"{prefix}/products/{product['id']}", {"stock": -1}),
+            ("POST", f"{prefix}/brands", {"name": brand_row["name"], "country": None}),
+            ("PATCH", f"{prefix}/brands/{brand_row['id']}", {"country": "NO"}),
+            ("POST", f"{prefix}/brands", {"name": brand_row["name"], "country": "NO"}),
+            ("GET", f"{prefix}/products?label_id={label['id']}", None),
         ],
     )
-    assert work[0][0] == 409 and "author_id and title" in work[0][1]["detail"], work[0]
-    assert work[1][0] == 422 and work[1][1]["detail"][0]["loc"] == ["body", "pages"], work[1]
-    assert work[2][0] == 200, work[2]
-    changed = work[2][1]
-    assert changed["created_at"] == author_row["created_at"]
-    moments = [dt.datetime.fromisoformat(changed[key]) for key in ("created_at", "updated_at")]
-    assert moments[1] > moments[0]
+    assert work[0][0] == 200 and work[0][1]["label_ids"] == [label["id"]], work[0]
+    assert work[1][0] == 422 and work[1][1]["detail"][0]["loc"] == ["body", "stock"], work[1]
+    assert work[2][0] == 409, work[2]  # name alone is still unique
+    assert work[3][0] == 200, work[3]
+    assert work[4][0] == 409, work[4]
+    assert [row["id"] for row in work[5][1]["items"]] == [product["id"]], work[5]
 
 
 def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(

@@ -29,7 +29,9 @@ AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_b
 INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 
 
-def problems(connection: Connection, upgrade_ops: ops.UpgradeOps, *, allow_drops: bool) -> list[str]:
+def problems(
+    connection: Connection, upgrade_ops: ops.UpgradeOps, *, allow_drops: bool
+) -> list[str]:
     """Every reason the rows the database holds could not go through these operations."""
     found: list[str] = []
     for operation in _operations(upgrade_ops):
@@ -80,7 +82,9 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
     if isinstance(operation, ops.AlterColumnOp):
         found = []
         if operation.modify_type is not None:
-            found += _lossy_values(connection, operation.table_name, operation.column_name, operation.modify_type)
+            found += _lossy_values(
+                connection, operation.table_name, operation.column_name, operation.modify_type
+            )
         if operation.modify_nullable is False:
             table, name = operation.table_name, operation.column_name
             rows = _count(connection, table, sa.column(name).is_(None))
@@ -94,6 +98,9 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
         unique = isinstance(operation, ops.CreateUniqueConstraintOp) or operation.unique
         names = [c for c in operation.columns if isinstance(c, str)]
         if not unique or not names or len(names) != len(operation.columns):
+            return []
+        names = _held_columns(connection, operation.table_name, names)
+        if not names:
             return []
         columns: list[sa.ColumnClause[Any]] = [sa.column(name) for name in names]
         repeated = connection.execute(
@@ -140,8 +147,33 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
     return []
 
 
+def _held_columns(connection: Connection, table: str, names: list[str]) -> list[str]:
+    """The columns of a new unique constraint whose values the rows hold already. A column the
+    same migration adds holds one value in every row (its default), so the others decide; if it
+    holds null, no two rows can share the combination (SQL never counts nulls as equal)."""
+    present = {column["name"] for column in sa.inspect(connection).get_columns(table)}
+    model = SQLModel.metadata.tables.get(table)
+    for name in names:
+        if name in present or model is None or name not in model.c:
+            continue
+        added = model.c[name]
+        if added.nullable and added.server_default is None:
+            return []
+    return [name for name in names if name in present]
+
+
 def _breaking_rows(connection: Connection, table: str, condition: str) -> list[str]:
-    """Rows a new CHECK constraint would refuse (a null passes one, as in SQL)."""
+    """Rows a new CHECK constraint would refuse (a null passes one, as in SQL). A column the
+    same migration adds holds its default, which the design keeps within the rule, or null."""
+    present = {column["name"] for column in sa.inspect(connection).get_columns(table)}
+    model = SQLModel.metadata.tables.get(table)
+    named = (
+        [c.name for c in model.c if re.search(rf"\b{re.escape(c.name)}\b", condition)]
+        if model is not None
+        else []
+    )
+    if any(name not in present for name in named):
+        return []
     breaking = sa.literal_column(f"NOT ({condition})", sa.Boolean)
     query: sa.Select[Any] = sa.select(sa.column("id")).select_from(sa.table(table)).where(breaking)
     ids = list(connection.execute(query.limit(SAMPLES)).scalars())
@@ -236,7 +268,11 @@ def _fits_decimal(value: Any, precision: int | None, scale: int | None) -> bool:
     exponent = int(number.as_tuple().exponent)
     places = max(0, -exponent)
     whole_digits = max(0, len(number.as_tuple().digits) + exponent)
-    if scale is not None and places > scale and number != number.quantize(Decimal(1).scaleb(-scale)):
+    if (
+        scale is not None
+        and places > scale
+        and number != number.quantize(Decimal(1).scaleb(-scale))
+    ):
         return False  # more places than the column keeps, and not only trailing zeros
     return precision is None or whole_digits <= precision - (scale or 0)
 
