@@ -626,6 +626,37 @@ MUTATIONS = [
         design="task-tracker",
         select="created_at",
     ),
+    # --- many-to-many links (lending-library: books carry shelf tags) -----------------------------
+    Mutation(
+        "link-filter-dropped",
+        "`?shelf_tag_id=` answers with every book",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "        conditions.append(col(Book.id).in_(linked))\n", ""),),
+        design="lending-library",
+        select="tags",
+    ),
+    Mutation(
+        "missing-link-ids-ignored",
+        "tag ids that name no shelf tag are dropped instead of a 422",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "    if missing:\n", "    if missing and not rows:\n"),),
+        design="lending-library",
+        select="shelf_tag_ids",
+    ),
+    Mutation(
+        "patch-keeps-links",
+        "a PATCH that sends shelf_tag_ids leaves the links as they were",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                '    if "shelf_tag_ids" in book_in.model_fields_set:\n',
+                '    if "shelf_tag_ids" in book_in.model_fields_set and not book.tags:\n',
+            ),
+        ),
+        design="lending-library",
+        select="tags",
+    ),
     # --- field rules: ranges, minimum lengths, patterns ------------------------------------------
     Mutation(
         "range-not-validated-on-create",
