@@ -255,10 +255,15 @@ class FieldSpec:
 
     def schema_extra(self, *, examples: bool) -> str | None:
         """The `schema_extra=` of the field: pydantic's `pattern` (SQLModel's own `regex=` is
-        not applied under pydantic 2) and the design's example."""
+        not applied under pydantic 2) and the design's example. Under `| None` pydantic checks a
+        pattern and a length, but its schema keeps only one of them, so `json_schema_extra`
+        states both beside the `anyOf`."""
         extra = []
         if self.pattern is not None:
             extra.append(f'"pattern": {py_regex(self.pattern)}')
+        if self.pattern is not None and self.optional:
+            both = f'"pattern": {py_regex(self.pattern)}, "maxLength": {self.length_limit}'
+            extra.append(f'"json_schema_extra": {{{both}}}')
         if examples and self.has_example:
             extra.append(f'"examples": [{self.example_source}]')
         return "{" + ", ".join(extra) + "}" if extra else None

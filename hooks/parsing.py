@@ -14,10 +14,9 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter
 from pydantic_core import SchemaError
 
+from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
 from .fields import (
     BOUNDED_KINDS,
-    DECIMAL_DIGITS,
-    DECIMAL_PLACES,
     ENUM_VALUE,
     LENGTH_KINDS,
     MAX_SAFE_INTEGER,
@@ -280,7 +279,8 @@ def _bounds(
             "most one of each, e.g. `>= 1 <= 10` or `1..10`"
         )
         return None, None
-    low, high = (lows or [None])[0], (highs or [None])[0]
+    low = lows[0] if lows else None
+    high = highs[0] if highs else None
     for bound in (low, high):
         if bound is None:
             continue

@@ -371,7 +371,7 @@ def _unique_together(
     if raw is None:
         return ()
     nested = isinstance(raw, list) and bool(raw) and all(isinstance(g, list) for g in raw)
-    groups = raw if nested else [raw]
+    groups: list[object] = list(raw) if nested and isinstance(raw, list) else [raw]
     by_name = {f.name: f for f in fields}
     found: list[tuple[str, ...]] = []
     for group in groups:

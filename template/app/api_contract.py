@@ -12,6 +12,7 @@ the resources' models. `copier update` writes the contract of the new design; th
 import argparse
 import datetime
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ RULES = {
     "pattern": "pattern",
 }
 MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
+# One option of a type: `string(email) max 254`, `string max 60 min 2`, `integer >= 0 <= 100`.
+OPTION = re.compile(
+    r"(?P<base>.*?)(?: max (?P<limit>\d+))?(?P<rules>(?: (?:min|>=|>|<=|<|pattern) .*)?)"
+)
 
 
 def live_contract() -> Contract:
@@ -94,7 +99,13 @@ def type_of(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
         name = schema["$ref"].rsplit("/", 1)[-1]
         return type_of(schemas[name], schemas) if "enum" in schemas[name] else name
     if "anyOf" in schema:
-        return " | ".join(type_of(option, schemas) for option in schema["anyOf"])
+        # A rule beside `anyOf` (of an optional field with a pattern) holds for its values.
+        rules = {key: schema[key] for key in (*RULES, "maxLength") if key in schema}
+        options = [
+            option if option.get("type") == "null" else {**option, **rules}
+            for option in schema["anyOf"]
+        ]
+        return " | ".join(type_of(option, schemas) for option in options)
     if "enum" in schema:
         return f"enum({', '.join(map(str, schema['enum']))})"
     if schema.get("type") == "array":
@@ -253,9 +264,11 @@ def _options(kind: str) -> dict[str, Any]:
     for option in kind.split(" | "):
         if option.startswith("enum("):
             found["enum"] = option.removeprefix("enum(").removesuffix(")").split(", ")
-        else:
-            base, _, limit = option.partition(" max ")
-            found[base] = int(limit) if limit else None
+        else:  # a changed rule (`min 3`, `>= 0`, a pattern) makes it another option
+            match = OPTION.fullmatch(option)
+            assert match, option
+            limit = match["limit"]
+            found[match["base"] + match["rules"]] = int(limit) if limit else None
     return found
 
 
