@@ -24,6 +24,8 @@ VARIANTS = [
     pytest.param("long-names", False, "jwt", id="long-names-sync-jwt"),
     pytest.param("long-names", True, "none", id="long-names-async-none"),
     pytest.param("free-text", False, "jwt", id="free-text-sync-jwt"),
+    pytest.param("every-construct", False, "jwt", id="every-construct-sync-jwt"),
+    pytest.param("every-construct", True, "none", id="every-construct-async-none"),
 ]
 
 
