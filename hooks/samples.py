@@ -17,12 +17,9 @@ if TYPE_CHECKING:
 def test_value(spec: FieldSpec) -> str:
     """A Python expression of a valid value for the generated tests, distinct for each `n`
     (for `n` below `distinct_test_values`), in the order of `n`."""
-    if spec.pattern is not None:
-        return _pattern_values(spec.pattern, spec.example)[0]
-    if spec.minimum or spec.maximum:
-        return _bounded_values(spec)[0]
-    if spec.min_length:
-        return _long_enough_values(spec)[0]
+    ruled = _ruled(spec)
+    if ruled:
+        return ruled[0]
     stem = spec.name.replace("_", "-")
     if spec.kind == "str":
         room = (spec.max_length or 60) - 4
@@ -72,10 +69,9 @@ def refused_values(spec: FieldSpec) -> list[tuple[str, bool]]:
 
 def distinct_test_values(spec: FieldSpec) -> int:
     """How many rows the generated tests can make with values that differ, and ascend."""
-    if spec.pattern is not None:
-        return _pattern_values(spec.pattern, spec.example)[2]
-    if spec.minimum or spec.maximum:
-        return _bounded_values(spec)[2]
+    ruled = _ruled(spec)
+    if ruled:
+        return ruled[2]
     if spec.kind == "bool":
         return 2
     if spec.kind == "enum":
@@ -85,12 +81,9 @@ def distinct_test_values(spec: FieldSpec) -> int:
 
 def changed_value(spec: FieldSpec) -> str:
     """A Python literal of a valid value that `test_value` gives for no small `n`."""
-    if spec.pattern is not None:
-        return _pattern_values(spec.pattern, spec.example)[1]
-    if spec.minimum or spec.maximum:
-        return _bounded_values(spec)[1]
-    if spec.min_length:
-        return _long_enough_values(spec)[1]
+    ruled = _ruled(spec)
+    if ruled:
+        return ruled[1]
     stem = spec.name.replace("_", "-")
     if spec.kind == "str":
         room = (spec.max_length or 60) - 4
@@ -115,6 +108,18 @@ TEST_ROWS = 10  # the values the generated tests cycle through for a constrained
 # The rows a generated test makes of one resource at most: a unique or sorted field needs as
 # many different values.
 ROWS_PER_TEST = 3
+
+
+def _ruled(spec: FieldSpec) -> tuple[str, str, int] | None:
+    """(expression in `n`, changed literal, distinct count) for a field with a pattern, a range
+    or a minimum length; None for the others."""
+    if spec.pattern is not None:
+        return _pattern_values(spec.pattern, spec.example)
+    if spec.minimum or spec.maximum:
+        return _bounded_values(spec)
+    if spec.min_length:
+        return _long_enough_values(spec)
+    return None
 
 
 def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
