@@ -244,6 +244,12 @@ class Resource:
         """Whether the table model lists constraints besides its columns'."""
         return bool(self.checks or self.unique_together)
 
+    def not_unique_alone(self, columns: tuple[str, ...]) -> str | None:
+        """A column of a unique combination that is not unique by itself: the generated test
+        shows that repeating it alone is no conflict."""
+        alone = {f.column for f in self.unique_fields}
+        return next((column for column in columns if column not in alone), None)
+
     @property
     def er_attributes(self) -> list[tuple[FieldSpec, str, str]]:
         """(field, keys, comment) of each column the ER diagram shows: references (`FK`),

@@ -430,6 +430,7 @@ def test_unique_combinations_become_constraints_checks_and_a_409() -> None:
         "a combination of values declared unique together is already taken"
         in design.conflict_causes
     )
+    assert review.not_unique_alone(("customer", "product_id")) == "customer"
 
 
 TAG = {"name": "tag", "fields": {"label": "str(40)"}}
