@@ -242,12 +242,12 @@ class FieldSpec:
         if self.minimum:
             keyword = "ge" if self.minimum.inclusive else "gt"
             options.append(f"{keyword}={self.number_source(self.minimum.value)}")
-        elif self.base_type == "StrictInt":
+        elif self.bounded_by_safe_integers:
             options.append("ge=-MAX_SAFE_INTEGER")
         if self.maximum:
             keyword = "le" if self.maximum.inclusive else "lt"
             options.append(f"{keyword}={self.number_source(self.maximum.value)}")
-        elif self.base_type == "StrictInt":
+        elif self.bounded_by_safe_integers:
             options.append("le=MAX_SAFE_INTEGER")
         if self.min_length:
             options.append(f"min_length={self.min_length}")
@@ -267,6 +267,12 @@ class FieldSpec:
         if examples and self.has_example:
             extra.append(f'"examples": [{self.example_source}]')
         return "{" + ", ".join(extra) + "}" if extra else None
+
+    @property
+    def bounded_by_safe_integers(self) -> bool:
+        """A ranged int open at one end: the safe-integer limit closes it (`SafeInt`'s own
+        bounds give way to the field's)."""
+        return self.kind == "int" and (self.minimum is None) != (self.maximum is None)
 
     def number_source(self, value: Decimal) -> str:
         """A bound as a Python literal: `1`, `0.5`. A decimal's bound too is written as a float

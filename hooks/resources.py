@@ -125,11 +125,9 @@ class Resource:
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
         used |= {"CheckConstraint"} if self.checks else set()
         used |= {"UniqueConstraint"} if self.unique_together else set()
-        used |= {
-            "MAX_SAFE_INTEGER"
-            for f in self.fields
-            if "MAX_SAFE_INTEGER" in str(f.validation_options)
-        }
+        used |= (
+            {"MAX_SAFE_INTEGER"} if any(f.bounded_by_safe_integers for f in self.fields) else set()
+        )
         # as ruff's isort orders them: constants, classes, then functions
         return sorted(
             (name for name in used if IMPORTED_FROM.get(name) == module),

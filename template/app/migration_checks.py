@@ -167,11 +167,8 @@ def _breaking_rows(connection: Connection, table: str, condition: str) -> list[s
     same migration adds holds its default, which the design keeps within the rule, or null."""
     present = {column["name"] for column in sa.inspect(connection).get_columns(table)}
     model = SQLModel.metadata.tables.get(table)
-    named = (
-        [c.name for c in model.c if re.search(rf"\b{re.escape(c.name)}\b", condition)]
-        if model is not None
-        else []
-    )
+    columns = [] if model is None else [column.name for column in model.c]
+    named = [name for name in columns if re.search(rf"\b{re.escape(name)}\b", condition)]
     if any(name not in present for name in named):
         return []
     breaking = sa.literal_column(f"NOT ({condition})", sa.Boolean)
