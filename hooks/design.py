@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from .access import HiddenReference, ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
@@ -168,6 +169,59 @@ class Design:
     @cached_property
     def by_name(self) -> dict[str, Resource]:
         return {r.name: r for r in self.resources}
+
+    # -- who may name which rows: app/services/access.py -------------------------------------
+    @property
+    def read_accesses(self) -> list[ReadAccess]:
+        """Who reads each resource that a reference or a link names, in design order."""
+        named = {f.ref for r in self.resources for f in r.refs}
+        named |= {link.target for r in self.resources for link in r.links}
+        return [r.read_access for r in self.resources if r.name in named]
+
+    def hidden_references(self, resource: Resource) -> list[HiddenReference]:
+        """For each reference and link of `resource` to rows some role may write it with but not
+        read when another created them: the first such role, for the generated tests."""
+        keys = [(f.column, f.ref or "", False, not f.optional) for f in resource.scoped_refs]
+        keys += [(link.ids_key, link.target, True, False) for link in resource.scoped_links]
+        cases = []
+        for key, target_name, link, required in keys:
+            target = self.by_name[target_name]
+            others = [f for f in resource.required_refs if f.column != key]
+            role = next(
+                (
+                    role
+                    for role in self.roles
+                    if resource.rule("create").status_for("create", role) == 201
+                    and not target.read_access.reads_others(role)
+                    and all(resource.reads_target(f, role) for f in others)
+                ),
+                None,
+            )
+            if role is None:
+                continue
+            may_own = target.access("create", role) == 201 and target.read_access.reads_own(role)
+            update = resource.rule("update")
+            patch_own = update.status_for("update", role) == 200 or (resource.owned and update.owner)
+            sees_others = resource.read_access.reads_others(role)
+            filter_param = key if required and sees_others else None
+            cases.append(
+                HiddenReference(
+                    key, target_name, role, link, required, may_own, may_own and patch_own, filter_param
+                )
+            )
+        return cases
+
+    def conftest_imports(self, resource: Resource) -> list[str]:
+        """What a resource's generated test module imports from `tests/conftest.py`."""
+        names = {f"new_{resource.name}", f"{resource.name}_payload"}
+        names |= {"Headers"} if self.jwt else set()
+        names |= {"post_json_text"} if resource.first_field("float", "str", "text") else set()
+        names |= {f"{f.resource}_payload" for f in resource.referrers[:1] if f.resource != resource.name}
+        names |= {f"new_{module}" for module, _ in resource.link_models}
+        for case in self.hidden_references(resource):
+            names |= {f"new_{case.target}"} if not case.required else set()
+            names |= {f"{case.target}_payload"} if case.may_own else set()
+        return sorted(names, key=lambda name: (not name[0].isupper(), name))
 
     # -- what the project is made of --------------------------------------------------------
     @property

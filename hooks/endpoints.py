@@ -32,7 +32,8 @@ class Endpoint:
     response_model: str | None = None
     path_params: tuple[str, ...] = ()
     query_params: tuple[str, ...] = ()
-    grant: bool = False  # the handler takes the caller's Grant (owner scoping)
+    grant: bool = False  # the handler takes the caller's Grant (owner scoping, the caller)
+    caller: bool = False  # the service is told who calls (the Grant's user; None where public)
     rule: str = ""  # the design's permission key (`read` for list), naming the scopes constant
     prefixed: bool = True  # under the API prefix (the health checks are not)
 

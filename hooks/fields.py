@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import samples
+from .access import ReadAccess
 from .column_types import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
@@ -162,6 +163,12 @@ class FieldSpec:
     has_example: bool = False
     resource: str = ""  # the owning resource's name
     ref_class: str = ""  # filled in once every resource is known
+    target_access: ReadAccess | None = None  # who reads the referenced rows, likewise
+
+    @property
+    def ref_scoped(self) -> bool:
+        """A reference the service checks against the caller: not everyone reads its rows."""
+        return self.target_access is not None and self.target_access.scoped
 
     @property
     def column(self) -> str:

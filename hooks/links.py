@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from .access import ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .naming import pascal, words
 
@@ -29,6 +30,12 @@ class Link:
     resource: str  # the resource that declares it: `book`
     description: str = ""
     target_class: str = ""  # filled in once every resource is known
+    target_access: ReadAccess | None = None  # who reads the linked rows, likewise
+
+    @property
+    def scoped(self) -> bool:
+        """A link the service checks against the caller: not everyone reads its rows."""
+        return self.target_access is not None and self.target_access.scoped
 
     @property
     def ids_key(self) -> str:
@@ -121,5 +128,7 @@ def resolve_links(
                 "rename the field or the resource"
             )
         else:
-            resolved.append(replace(link, target_class=target.class_name))
+            resolved.append(
+                replace(link, target_class=target.class_name, target_access=target.read_access)
+            )
     return tuple(resolved)

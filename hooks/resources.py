@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .access import ReadAccess
 from .endpoints import Endpoint, by_action, crud_errors
 from .fields import IMPORTED_FROM, FieldSpec
 from .limits import LIMITS
@@ -300,11 +301,55 @@ class Resource:
             (f"{a.upper()}_SCOPES", rule.scopes) for a, rule in self.rules.items() if rule.scopes
         ]
 
+    @property
+    def read_access(self) -> ReadAccess:
+        """Who reads which of its rows, as references and links to it are checked."""
+        return ReadAccess(self.name, self.plural, self.owned, self.rules["read"] if self.jwt else None)
+
     def access(self, action: str, role: str | None) -> int:
-        """The status a caller of `role` (None: no token) gets for `action` on another's row."""
+        """The status a caller of `role` (None: no token) gets for `action` on another's row; a
+        create whose required references name rows the caller may not read is a 422."""
         if not self.jwt:
             return SUCCESS[action]
-        return self.rule(action).status_for(action, role)
+        status = self.rule(action).status_for(action, role)
+        if action == "create" and status == 201 and role is not None:
+            if not all(self.reads_target(f, role) for f in self.required_refs):
+                return 422
+        return status
+
+    @staticmethod
+    def reads_target(ref: FieldSpec, role: str) -> bool:
+        """Whether a caller of `role` reads the row another caller's `ref` names."""
+        return ref.target_access is None or ref.target_access.reads_others(role)
+
+    @property
+    def scoped_refs(self) -> tuple[FieldSpec, ...]:
+        """References to rows not everyone reads: checked against the caller."""
+        return tuple(f for f in self.refs if f.ref_scoped)
+
+    @property
+    def scoped_filters(self) -> tuple[FieldSpec, ...]:
+        """Filters on such references: they find only rows the caller may read."""
+        return tuple(f for f in self.filters if f.ref_scoped)
+
+    @property
+    def scoped_links(self) -> tuple[Link, ...]:
+        return tuple(link for link in self.links if link.scoped)
+
+    @property
+    def read_functions(self) -> list[str]:
+        """The functions of `app/services/access.py` the service calls."""
+        targets = [f.target_access for f in self.refs] + [link.target_access for link in self.links]
+        return sorted({t.function for t in targets if t is not None})
+
+    def takes_caller(self, action: str) -> bool:
+        """Whether the service's function for `action` is told who calls: to check references
+        (create, update) or to scope filters (list) to the rows the caller may read."""
+        if not self.jwt:
+            return False
+        if action in ("create", "update"):
+            return bool(self.refs or self.links)
+        return action == "list" and bool(self.scoped_filters or self.scoped_links)
 
     def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
         return [(a, role, self.access(a, role)) for a in ACTIONS for role in (None, *roles)]
@@ -341,7 +386,13 @@ class Resource:
             for f in self.filters
             if not (f.kind == "ref" and f.optional)
             and not (f.kind == "enum" and len(f.enum_values) < 2)
+            and not (f.ref_scoped and self.anonymous_list)
         )
+
+    @property
+    def anonymous_list(self) -> bool:
+        """A public list in a build with logins: its filters see what a caller without one sees."""
+        return self.jwt and self.rules["read"].public
 
     @property
     def sort_test_field(self) -> FieldSpec | None:
@@ -455,6 +506,8 @@ class Resource:
             )
             if action == "list"
             else (),
-            grant=not public and self.owned and (rule.owner or action == "create"),
+            grant=not public
+            and (self.takes_caller(action) or (self.owned and (rule.owner or action == "create"))),
+            caller=self.takes_caller(action),
             rule=rule.action,
         )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from .access import public_write_problems
 from .design import Design, DesignError
 from .fields import FieldSpec
 from .links import Link, is_link, parse_link, resolve_links
@@ -446,9 +447,18 @@ def _link(resources: list[Resource], problems: list[str]) -> list[Resource]:
                         f"resource (known: {known}); fix the name or add that resource"
                     )
                     continue
-                spec = replace(spec, ref_class=target.class_name)
+                spec = replace(
+                    spec, ref_class=target.class_name, target_access=target.read_access
+                )
             fields.append(spec)
         links = resolve_links(resource.name, resource.links, by_name, problems)
+        if resource.jwt:
+            references = [(f.name, f.target_access) for f in fields if f.target_access]
+            references += [(link.name, link.target_access) for link in links if link.target_access]
+            for action in ("create", "update"):
+                problems += public_write_problems(
+                    f"resource '{resource.name}'", action, resource.rules[action], references
+                )
         referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)
         referencing = dict.fromkeys(by_name[f.resource].plural_label for f in referrers)
         linked.append(

@@ -1,0 +1,116 @@
+"""Which rows of a resource a caller may read, as far as references and links are concerned.
+
+A reference (`task: ref task`) or a link (`tags: refs tag`) may name only rows the caller may read:
+any other id gets the answer a missing id gets, and a filter on it finds nothing. Rendered as
+`app/services/access.py`, one function per resource that something refers to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .naming import pascal, words
+from .permissions import Rule
+
+
+@dataclass(frozen=True)
+class ReadAccess:
+    """Who may read the rows of one resource: its `read` rule (None with `auth: none`)."""
+
+    resource: str
+    plural: str
+    owned: bool
+    rule: Rule | None
+
+    @property
+    def class_name(self) -> str:
+        return pascal(self.resource)
+
+    @property
+    def function(self) -> str:
+        """`readable_task_ids`: of the ids given, those the caller may read."""
+        return f"readable_{self.resource}_ids"
+
+    @property
+    def everyone(self) -> bool:
+        """Whether anyone, logged in or not, reads every row."""
+        return self.rule is None or self.rule.public
+
+    @property
+    def logged_in(self) -> bool:
+        """Whether every logged-in caller (and only they) reads every row."""
+        return self.rule is not None and self.rule.authenticated
+
+    @property
+    def readers(self) -> tuple[str, ...]:
+        """The roles that read every row (the administrator first), where the rule names roles."""
+        if self.rule is None or self.everyone or self.logged_in:
+            return ()
+        return self.rule.roles
+
+    @property
+    def owners_read_theirs(self) -> bool:
+        return self.rule is not None and self.rule.owner
+
+    @property
+    def scoped(self) -> bool:
+        """Whether some caller may not read some row: then references to it are checked against
+        the caller, and filters on it find only the rows the caller may read."""
+        return not self.everyone
+
+    def reads_others(self, role: str) -> bool:
+        """Whether a caller of `role` reads rows someone else created."""
+        return self.everyone or self.logged_in or role in self.readers
+
+    def reads_own(self, role: str) -> bool:
+        """Whether a caller of `role` reads the rows they created."""
+        return self.reads_others(role) or (self.owned and self.owners_read_theirs)
+
+    @property
+    def summary(self) -> str:
+        """The function's docstring: who reads which rows, in words."""
+        plural = words(self.plural)
+        if self.everyone:
+            return f"Of `ids`, the {plural} that exist: everyone reads every one."
+        if self.logged_in:
+            return f"Of `ids`, the {plural} that exist, for any logged-in caller."
+        who = _and(self.readers)
+        if self.owners_read_theirs:
+            return f"Of `ids`, the {plural} `user` may read: {who} read every one, others their own."
+        return f"Of `ids`, the {plural} `user` may read: {who} read every one, others none."
+
+
+@dataclass(frozen=True)
+class HiddenReference:
+    """A generated test's case: a caller of `role` may write the resource, but may not read the
+    row another caller's reference names, so that id must look missing."""
+
+    key: str  # the body's key: `task_id`, or `tag_ids` for a link
+    target: str  # the resource named
+    role: str
+    link: bool  # a list of ids rather than one
+    required: bool  # a required reference: the test's payload already names another's row
+    may_own: bool  # the role may create a target row of its own, and name that one
+    patch_own: bool  # and may then change its own row: the PATCH is tested too
+    filter_param: str | None  # the list's filter, where the role's list shows others' rows
+
+
+def public_write_problems(
+    where: str, action: str, rule: Rule, references: list[tuple[str, ReadAccess]]
+) -> list[str]:
+    """A public create or update cannot name rows that not everyone may read: without a login the
+    caller could name none of them."""
+    if not rule.public:
+        return []
+    return [
+        f"{where}: {action} is public, but its field '{name}' names {words(target.plural)}, which "
+        f"not everyone may read, so a caller without a login could name none; make {action} need "
+        f"a login (authenticated or a role) or make {target.resource}'s read public"
+        for name, target in references
+        if target.scoped
+    ]
+
+
+def _and(roles: tuple[str, ...]) -> str:
+    *head, last = [f"{role}" for role in roles]
+    return f"{', '.join(head)} and {last}" if head else last
