@@ -7,10 +7,17 @@ any other id gets the answer a missing id gets, and a filter on it finds nothing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .naming import pascal, words
 from .permissions import Rule
+
+if TYPE_CHECKING:
+    from .fields import FieldSpec
+    from .links import Link
+    from .resources import Resource
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,9 @@ class ReadAccess:
             return f"Of `ids`, the {plural} that exist, for any logged-in caller."
         who = _and(self.readers)
         if self.owners_read_theirs:
-            return f"Of `ids`, the {plural} `user` may read: {who} read every one, others their own."
+            return (
+                f"Of `ids`, the {plural} `user` may read: {who} read every one, others their own."
+            )
         return f"Of `ids`, the {plural} `user` may read: {who} read every one, others none."
 
 
@@ -96,16 +105,21 @@ class HiddenReference:
 
 
 def public_write_problems(
-    where: str, action: str, rule: Rule, references: list[tuple[str, ReadAccess]]
+    resource: Resource, fields: Sequence[FieldSpec], links: Sequence[Link]
 ) -> list[str]:
     """A public create or update cannot name rows that not everyone may read: without a login the
     caller could name none of them."""
-    if not rule.public:
+    if not resource.jwt:
         return []
+    references = [(f.name, f.target_access) for f in fields if f.target_access]
+    references += [(link.name, link.target_access) for link in links if link.target_access]
     return [
-        f"{where}: {action} is public, but its field '{name}' names {words(target.plural)}, which "
-        f"not everyone may read, so a caller without a login could name none; make {action} need "
-        f"a login (authenticated or a role) or make {target.resource}'s read public"
+        f"resource '{resource.name}': {action} is public, but its field '{name}' names "
+        f"{words(target.plural)}, which not everyone may read, so a caller without a login could "
+        f"name none; make {action} need a login (authenticated or a role) or make "
+        f"{target.resource}'s read public"
+        for action in ("create", "update")
+        if resource.rules[action].public
         for name, target in references
         if target.scoped
     ]

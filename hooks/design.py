@@ -181,8 +181,10 @@ class Design:
     def hidden_references(self, resource: Resource) -> list[HiddenReference]:
         """For each reference and link of `resource` to rows some role may write it with but not
         read when another created them: the first such role, for the generated tests."""
-        keys = [(f.column, f.ref or "", False, not f.optional) for f in resource.scoped_refs]
-        keys += [(link.ids_key, link.target, True, False) for link in resource.scoped_links]
+        keys = [
+            (f.column, f.ref or "", False, not f.optional) for f in resource.refs if f.ref_scoped
+        ]
+        keys += [(link.ids_key, link.target, True, False) for link in resource.links if link.scoped]
         cases = []
         for key, target_name, link, required in keys:
             target = self.by_name[target_name]
@@ -193,7 +195,7 @@ class Design:
                     for role in self.roles
                     if resource.rule("create").status_for("create", role) == 201
                     and not target.read_access.reads_others(role)
-                    and all(resource.reads_target(f, role) for f in others)
+                    and all(f.names_others_for(role) for f in others)
                 ),
                 None,
             )
@@ -201,12 +203,21 @@ class Design:
                 continue
             may_own = target.access("create", role) == 201 and target.read_access.reads_own(role)
             update = resource.rule("update")
-            patch_own = update.status_for("update", role) == 200 or (resource.owned and update.owner)
+            patch_own = update.status_for("update", role) == 200 or (
+                resource.owned and update.owner
+            )
             sees_others = resource.read_access.reads_others(role)
             filter_param = key if required and sees_others else None
             cases.append(
                 HiddenReference(
-                    key, target_name, role, link, required, may_own, may_own and patch_own, filter_param
+                    key,
+                    target_name,
+                    role,
+                    link,
+                    required,
+                    may_own,
+                    may_own and patch_own,
+                    filter_param,
                 )
             )
         return cases
@@ -216,7 +227,9 @@ class Design:
         names = {f"new_{resource.name}", f"{resource.name}_payload"}
         names |= {"Headers"} if self.jwt else set()
         names |= {"post_json_text"} if resource.first_field("float", "str", "text") else set()
-        names |= {f"{f.resource}_payload" for f in resource.referrers[:1] if f.resource != resource.name}
+        names |= {
+            f"{f.resource}_payload" for f in resource.referrers[:1] if f.resource != resource.name
+        }
         names |= {f"new_{module}" for module, _ in resource.link_models}
         for case in self.hidden_references(resource):
             names |= {f"new_{case.target}"} if not case.required else set()

@@ -170,6 +170,10 @@ class FieldSpec:
         """A reference the service checks against the caller: not everyone reads its rows."""
         return self.target_access is not None and self.target_access.scoped
 
+    def names_others_for(self, role: str) -> bool:
+        """Whether a caller of `role` may name a row someone else created here (a reference)."""
+        return self.target_access is None or self.target_access.reads_others(role)
+
     @property
     def column(self) -> str:
         """The attribute and column name: `author` (ref) -> `author_id`."""

@@ -304,7 +304,9 @@ class Resource:
     @property
     def read_access(self) -> ReadAccess:
         """Who reads which of its rows, as references and links to it are checked."""
-        return ReadAccess(self.name, self.plural, self.owned, self.rules["read"] if self.jwt else None)
+        return ReadAccess(
+            self.name, self.plural, self.owned, self.rules["read"] if self.jwt else None
+        )
 
     def access(self, action: str, role: str | None) -> int:
         """The status a caller of `role` (None: no token) gets for `action` on another's row; a
@@ -312,20 +314,8 @@ class Resource:
         if not self.jwt:
             return SUCCESS[action]
         status = self.rule(action).status_for(action, role)
-        if action == "create" and status == 201 and role is not None:
-            if not all(self.reads_target(f, role) for f in self.required_refs):
-                return 422
-        return status
-
-    @staticmethod
-    def reads_target(ref: FieldSpec, role: str) -> bool:
-        """Whether a caller of `role` reads the row another caller's `ref` names."""
-        return ref.target_access is None or ref.target_access.reads_others(role)
-
-    @property
-    def scoped_refs(self) -> tuple[FieldSpec, ...]:
-        """References to rows not everyone reads: checked against the caller."""
-        return tuple(f for f in self.refs if f.ref_scoped)
+        hidden = role and not all(f.names_others_for(role) for f in self.required_refs)
+        return 422 if action == "create" and status == 201 and hidden else status
 
     @property
     def scoped_filters(self) -> tuple[FieldSpec, ...]:
@@ -333,13 +323,9 @@ class Resource:
         return tuple(f for f in self.filters if f.ref_scoped)
 
     @property
-    def scoped_links(self) -> tuple[Link, ...]:
-        return tuple(link for link in self.links if link.scoped)
-
-    @property
     def read_functions(self) -> list[str]:
         """The functions of `app/services/access.py` the service calls."""
-        targets = [f.target_access for f in self.refs] + [link.target_access for link in self.links]
+        targets = [*(f.target_access for f in self.refs), *(k.target_access for k in self.links)]
         return sorted({t.function for t in targets if t is not None})
 
     def takes_caller(self, action: str) -> bool:
@@ -349,7 +335,8 @@ class Resource:
             return False
         if action in ("create", "update"):
             return bool(self.refs or self.links)
-        return action == "list" and bool(self.scoped_filters or self.scoped_links)
+        scoped = [*self.scoped_filters, *(link for link in self.links if link.scoped)]
+        return action == "list" and bool(scoped)
 
     def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
         return [(a, role, self.access(a, role)) for a in ACTIONS for role in (None, *roles)]

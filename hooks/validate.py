@@ -447,18 +447,10 @@ def _link(resources: list[Resource], problems: list[str]) -> list[Resource]:
                         f"resource (known: {known}); fix the name or add that resource"
                     )
                     continue
-                spec = replace(
-                    spec, ref_class=target.class_name, target_access=target.read_access
-                )
+                spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)
             fields.append(spec)
         links = resolve_links(resource.name, resource.links, by_name, problems)
-        if resource.jwt:
-            references = [(f.name, f.target_access) for f in fields if f.target_access]
-            references += [(link.name, link.target_access) for link in links if link.target_access]
-            for action in ("create", "update"):
-                problems += public_write_problems(
-                    f"resource '{resource.name}'", action, resource.rules[action], references
-                )
+        problems += public_write_problems(resource, fields, links)
         referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)
         referencing = dict.fromkeys(by_name[f.resource].plural_label for f in referrers)
         linked.append(

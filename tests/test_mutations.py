@@ -254,7 +254,7 @@ MUTATIONS = [
         "a missing author_id is no longer refused with a 422 naming the field (the foreign key "
         "still refuses the row, as a 409 without the field)",
         "tests/test_book.py",
-        (Edit(BOOK_SERVICE, '    "author_id": Author,\n', ""),),
+        (Edit(BOOK_SERVICE, '    "author_id": ("Author", readable_author_ids),\n', ""),),
     ),
     Mutation(
         "references-not-enforced",
@@ -595,8 +595,52 @@ MUTATIONS = [
         "tasks-self-reference-unchecked",
         "a missing parent task is no longer a 422 naming parent_id",
         "tests/test_task.py",
-        (Edit("app/services/task.py", '    "parent_id": Task,\n', ""),),
+        (Edit("app/services/task.py", '    "parent_id": ("Task", readable_task_ids),\n', ""),),
         design="task-tracker",
+    ),
+    # --- references name only rows the caller may read ---------------------------------------------
+    Mutation(
+        "reference-scope-dropped",
+        "an engineer's time entry names a task only its owner and the leads may read (201)",
+        "tests/test_time_entry.py",
+        (
+            Edit(
+                "app/services/access.py",
+                "    return statement.where(col(Task.owner_id) == user.id)\n",
+                "    return statement\n",
+            ),
+        ),
+        design="task-tracker",
+        select="looks_missing",
+    ),
+    Mutation(
+        "reference-unchecked-on-create",
+        "a new time entry's task_id is checked for existence by the foreign key alone: another's "
+        "task is accepted",
+        "tests/test_time_entry.py",
+        (
+            Edit(
+                "app/services/time_entry.py",
+                "if value is None or value == getattr(current, column, None):",
+                "if value is None or current is None:",
+            ),
+        ),
+        design="task-tracker",
+        select="looks_missing",
+    ),
+    Mutation(
+        "reference-unchecked-on-patch",
+        "a PATCH moves an engineer's time entry onto a task they may not read",
+        "tests/test_time_entry.py",
+        (
+            Edit(
+                "app/services/time_entry.py",
+                "if value is None or value == getattr(current, column, None):",
+                "if value is None or current is not None:",
+            ),
+        ),
+        design="task-tracker",
+        select="looks_missing",
     ),
     Mutation(
         "updated-at-not-moved",
