@@ -104,6 +104,17 @@ class HiddenReference:
     filter_param: str | None  # the list's filter, where the role's list shows others' rows
 
 
+@dataclass(frozen=True)
+class GuardedWrite:
+    """A generated test's case: `role` may create the resource but not set `column`; `writer`,
+    another role that may, changes it on that row where it may change others' rows."""
+
+    column: str
+    role: str
+    patch_own: bool  # the role may change its own row: its PATCH of the field is refused too
+    writer: str | None
+
+
 def public_write_problems(
     resource: Resource, fields: Sequence[FieldSpec], links: Sequence[Link]
 ) -> list[str]:
@@ -113,7 +124,16 @@ def public_write_problems(
         return []
     references = [(f.name, f.target_access) for f in fields if f.target_access]
     references += [(link.name, link.target_access) for link in links if link.target_access]
-    return [
+    guarded = [
+        f"resource '{resource.name}': {action} is public, but only {', '.join(f.writers)} may set "
+        f"its field '{f.name}', and a caller without a login has no role; make {action} need a "
+        "login (authenticated or a role) or drop `write:`"
+        for action in ("create", "update")
+        if resource.rules[action].public
+        for f in fields
+        if f.writers
+    ]
+    return guarded + [
         f"resource '{resource.name}': {action} is public, but its field '{name}' names "
         f"{words(target.plural)}, which not everyone may read, so a caller without a login could "
         f"name none; make {action} need a login (authenticated or a role) or make "

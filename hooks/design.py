@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .access import HiddenReference, ReadAccess
+from .access import GuardedWrite, HiddenReference, ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
@@ -170,6 +170,25 @@ class Design:
     def by_name(self) -> dict[str, Resource]:
         return {r.name: r for r in self.resources}
 
+    @staticmethod
+    def er_attributes(resource: Resource) -> list[tuple[FieldSpec, str, str]]:
+        """(field, keys, comment) of each column the ER diagram shows: references (`FK`),
+        unique columns (`UK`), and the members of a unique combination ("unique with ...")."""
+        attributes = []
+        for f in resource.fields:
+            keys = ", ".join(["FK"] * (f.kind == "ref") + ["UK"] * f.unique)
+            partners = [
+                other
+                for columns in resource.unique_together
+                if f.column in columns
+                for other in columns
+            ]
+            others = [c for c in dict.fromkeys(partners) if c != f.column]
+            comment = f"unique with {' and '.join(others)}" if others else ""
+            if keys or comment:
+                attributes.append((f, keys, comment))
+        return attributes
+
     # -- who may name which rows: app/services/access.py -------------------------------------
     @property
     def read_accesses(self) -> list[ReadAccess]:
@@ -222,6 +241,35 @@ class Design:
             )
         return cases
 
+    def guarded_writes(self, resource: Resource) -> list[GuardedWrite]:
+        """For each field only some roles may set, a role that may create rows but not set it."""
+        update = resource.rule("update")
+        cases = []
+        for f in resource.guarded_fields:
+            role = next(
+                (
+                    r
+                    for r in self.roles
+                    if resource.access("create", r) == 201 and r not in f.writers
+                ),
+                None,
+            )
+            if role is None:
+                continue
+            patch_own = update.status_for("update", role) == 200 or (
+                resource.owned and update.owner
+            )
+            writer = next(
+                (
+                    r
+                    for r in f.writers[1:]
+                    if update.status_for("update", r) == 200 and f.kind != "ref"
+                ),
+                None,
+            )
+            cases.append(GuardedWrite(f.column, role, patch_own, writer))
+        return cases
+
     def conftest_imports(self, resource: Resource) -> list[str]:
         """What a resource's generated test module imports from `tests/conftest.py`."""
         names = {f"new_{resource.name}", f"{resource.name}_payload"}
@@ -234,6 +282,7 @@ class Design:
         for case in self.hidden_references(resource):
             names |= {f"new_{case.target}"} if not case.required else set()
             names |= {f"{case.target}_payload"} if case.may_own else set()
+        names |= {f"new_{f.ref}" for f in resource.guarded_fields if f.kind == "ref"}
         return sorted(names, key=lambda name: (not name[0].isupper(), name))
 
     # -- what the project is made of --------------------------------------------------------

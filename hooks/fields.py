@@ -164,6 +164,8 @@ class FieldSpec:
     resource: str = ""  # the owning resource's name
     ref_class: str = ""  # filled in once every resource is known
     target_access: ReadAccess | None = None  # who reads the referenced rows, likewise
+    # the roles that may set the field (`write: [agent]`), the administrator first; () for all
+    writers: tuple[str, ...] = ()
 
     @property
     def ref_scoped(self) -> bool:
@@ -441,7 +443,18 @@ class FieldSpec:
             notes.append(f"foreign key to `{self.ref_table}.id`")
         if self.has_default:
             notes.append(f"default `{display(self.default)}`")
+        if self.writers:
+            notes.append("set only by " + ", ".join(f"`{role}`" for role in self.writers))
         return notes
+
+    @property
+    def api_description(self) -> str:
+        """The description OpenAPI shows, with who may set the field where only some roles may."""
+        if not self.writers:
+            return self.description
+        *head, last = self.writers
+        who = f"{', '.join(head)} and {last}" if head else last
+        return " ".join(filter(None, [self.description, f"Only {who} may set it."]))
 
     # -- what the generated tests send: hooks/samples.py --------------------------------
     @property

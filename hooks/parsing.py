@@ -42,7 +42,7 @@ _TYPE_RE = re.compile(
 )
 _BOUND_RE = re.compile(rf"(>=|<=|>|<)\s*({_NUMBER})|({_NUMBER})\s*\.\.\s*({_NUMBER})")
 _LENGTHS_RE = re.compile(r"\s*(-?\d+)\s*(?:(\.\.)\s*(-?\d+)?)?\s*")
-FIELD_KEYS = ("type", "description", "example", "pattern")
+FIELD_KEYS = ("type", "description", "example", "pattern", "write")
 
 
 def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None, list[str]]:
@@ -50,6 +50,7 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     where = f"resource '{resource}', field '{name}'"
     problems: list[str] = []
     description, example, has_example, pattern = "", None, False, None
+    writers: tuple[str, ...] = ()
     if isinstance(raw, Mapping):
         unknown = sorted(set(map(str, raw)) - set(FIELD_KEYS))
         if unknown:
@@ -66,6 +67,15 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
                 f'{where}: a field mapping needs a `type:` (e.g. type: "str(200)")',
             ]
         description = str(raw.get("description") or "").strip()
+        if "write" in raw:
+            written = raw["write"]
+            written = [written] if isinstance(written, str) else written
+            if isinstance(written, list) and written and all(isinstance(w, str) for w in written):
+                writers = tuple(dict.fromkeys(written))
+            else:
+                problems.append(
+                    f"{where}: `write:` lists the roles that may set the field, e.g. [agent]"
+                )
         has_example = "example" in raw
         example = raw.get("example")
         raw = raw["type"]
@@ -121,6 +131,7 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         ref=ref,
         description=description,
         resource=resource,
+        writers=writers,
     )
     if equals:
         if kind == "ref":

@@ -4,7 +4,11 @@ the status code each kind of caller gets."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .fields import FieldSpec
 
 PERMISSION_KEYS = ("read", "create", "update", "delete")
 SPECIAL_WORDS = ("public", "authenticated", "owner")
@@ -115,6 +119,50 @@ def validate_permissions(
             problems += _word_problems(where, action, words, owned=owned, roles=roles)
         result[action] = tuple(dict.fromkeys(words))
     return result, problems
+
+
+def with_writers(
+    where: str, fields: Sequence[FieldSpec], *, roles: Sequence[str], jwt: bool, problems: list[str]
+) -> list[FieldSpec]:
+    """The fields, each `write:` checked and led by the administrator, who may set every field."""
+    checked = []
+    for spec in fields:
+        if spec.writers:
+            optional = spec.optional or spec.has_default
+            problems += writer_problems(
+                where, spec.name, spec.writers, optional=optional, roles=roles, jwt=jwt
+            )
+            spec = replace(spec, writers=tuple(dict.fromkeys([*roles[:1], *spec.writers])))
+        checked.append(spec)
+    return checked
+
+
+def writer_problems(
+    where: str,
+    name: str,
+    writers: Sequence[str],
+    *,
+    optional: bool,
+    roles: Sequence[str],
+    jwt: bool,
+) -> list[str]:
+    """`write: [agent]` names roles of the design, and leaves a value for everyone else."""
+    if not jwt:
+        return [
+            f"{where}, field '{name}': `write:` needs `auth: jwt` (without logins there are no roles)"
+        ]
+    problems = [
+        f"{where}, field '{name}': `write:` names {word!r}, which is not a role "
+        f"({', '.join(roles)}); only roles may be given the right to set a field"
+        for word in writers
+        if word not in roles
+    ]
+    if not optional:
+        problems.append(
+            f"{where}, field '{name}': only some roles may set it, so the others need a value "
+            "without it; give it a default (`= value`) or make it optional with `?`"
+        )
+    return problems
 
 
 def _word_problems(

@@ -250,25 +250,6 @@ class Resource:
         return next((column for column in columns if column not in alone), None)
 
     @property
-    def er_attributes(self) -> list[tuple[FieldSpec, str, str]]:
-        """(field, keys, comment) of each column the ER diagram shows: references (`FK`),
-        unique columns (`UK`), and the members of a unique combination ("unique with ...")."""
-        attributes = []
-        for f in self.fields:
-            keys = ", ".join(["FK"] * (f.kind == "ref") + ["UK"] * f.unique)
-            partners = [
-                other
-                for columns in self.unique_together
-                if f.column in columns
-                for other in columns
-            ]
-            others = [c for c in dict.fromkeys(partners) if c != f.column]
-            comment = f"unique with {' and '.join(others)}" if others else ""
-            if keys or comment:
-                attributes.append((f, keys, comment))
-        return attributes
-
-    @property
     def link_models(self) -> list[tuple[str, str]]:
         """(module, class) of every resource a link points at."""
         return sorted({(link.target, link.target_class) for link in self.links})
@@ -318,6 +299,20 @@ class Resource:
         return 422 if action == "create" and status == 201 and hidden else status
 
     @property
+    def guarded_fields(self) -> tuple[FieldSpec, ...]:
+        """Fields only some roles may set (`write: [agent]`)."""
+        return tuple(f for f in self.fields if f.writers) if self.jwt else ()
+
+    def refuses_a_writer(self, action: str) -> bool:
+        """Whether a role allowed to create or update may not set one of its fields (a 403)."""
+        allowed = [
+            r
+            for r in self.rules["read"].design_roles
+            if self.rule(action).status_for(action, r) < 300
+        ]
+        return any(role not in f.writers for f in self.guarded_fields for role in allowed)
+
+    @property
     def scoped_filters(self) -> tuple[FieldSpec, ...]:
         """Filters on such references: they find only rows the caller may read."""
         return tuple(f for f in self.filters if f.ref_scoped)
@@ -334,7 +329,7 @@ class Resource:
         if not self.jwt:
             return False
         if action in ("create", "update"):
-            return bool(self.refs or self.links)
+            return bool(self.refs or self.links or self.guarded_fields)
         scoped = [*self.scoped_filters, *(link for link in self.links if link.scoped)]
         return action == "list" and bool(scoped)
 
@@ -475,7 +470,8 @@ class Resource:
             errors=crud_errors(
                 action,
                 public=public,
-                forbidden=rule.refuses_a_role(action),
+                forbidden=rule.refuses_a_role(action)
+                or (action in ("create", "update") and self.refuses_a_writer(action)),
                 unique=bool(self.unique_fields or self.unique_together),
                 referenced=bool(self.referenced_by),
             ),

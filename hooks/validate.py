@@ -14,7 +14,7 @@ from .fields import FieldSpec
 from .links import Link, is_link, parse_link, resolve_links
 from .naming import identifier_problem, pluralize, slugify
 from .parsing import parse_field
-from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions
+from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions, with_writers
 from .resources import Resource
 from .samples import ROWS_PER_TEST
 
@@ -262,6 +262,7 @@ def _resources(
             owned = False
         owned = owned and jwt
         fields, links = _fields(where, name, raw.get("fields"), problems)
+        fields = with_writers(where, fields, roles=roles, jwt=jwt, problems=problems)
         unique_together = _unique_together(where, raw.get("unique"), fields, problems)
         timestamps = raw.get("timestamps", False)
         if not isinstance(timestamps, bool):

@@ -94,6 +94,24 @@ def field(spec: Any, name: str = "x") -> list[str]:
             "resource 'task': required refs form a loop (task -> task), so no row could ever be created "
             "first; make one of these refs optional with `?`",
         ),
+        (
+            [
+                {
+                    "name": "plot",
+                    "owned": True,
+                    "fields": {"name": "str"},
+                    "permissions": {"read": ["owner"], "create": ["member"]},
+                },
+                {
+                    "name": "visit",
+                    "fields": {"plot": "ref plot"},
+                    "permissions": {"read": ["public"], "create": ["public"]},
+                },
+            ],
+            "resource 'visit': create is public, but its field 'plot' names plots, which not everyone "
+            "may read, so a caller without a login could name none; make create need a login "
+            "(authenticated or a role) or make plot's read public",
+        ),
         ([], "resources: the design has no resources; add at least one"),
     ],
 )
@@ -421,7 +439,7 @@ def test_unique_combinations_become_constraints_checks_and_a_409() -> None:
     assert 409 in review.endpoint("create").errors and 409 in review.endpoint("update").errors
     table = next(t for t in design.migration_tables if t.name == "review")
     assert table.unique == (("customer", "product_id"), ("customer", "stars"))
-    assert [(f.column, keys, comment) for f, keys, comment in review.er_attributes] == [
+    assert [(f.column, keys, comment) for f, keys, comment in design.er_attributes(review)] == [
         ("customer", "", "unique with product_id and stars"),
         ("product_id", "FK", "unique with customer"),
         ("stars", "", "unique with customer"),

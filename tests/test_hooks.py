@@ -530,3 +530,51 @@ def test_a_409_is_triggered_exactly_when_section_7_lists_it(
     trigger = design.conflict_trigger
     assert (trigger.kind if trigger else None) == kind
     assert (409 in design.error_statuses) == (trigger is not None) == bool(design.conflict_causes)
+
+
+def test_references_are_scoped_by_who_reads_their_target() -> None:
+    """A task only leads and its owner read: references to it are checked against the caller, an
+    engineer (who creates time entries but reads only their own tasks) gets a hidden-reference
+    test, and the permission matrix expects the 422 an admin's task gives that engineer."""
+    design = build_design(
+        answers(
+            [
+                {
+                    "name": "task",
+                    "owned": True,
+                    "fields": {"title": "str"},
+                    "permissions": {"read": ["lead", "owner"], "create": ["engineer"]},
+                },
+                {
+                    "name": "time_entry",
+                    "plural": "time_entries",
+                    "fields": {"task": "ref task", "hours": "float"},
+                    "permissions": {"read": ["authenticated"], "create": ["authenticated"]},
+                },
+                {"name": "note", "fields": {"body": "str"}, "permissions": {"read": ["public"]}},
+            ],
+            roles=["admin", "lead", "engineer"],
+            default_role="engineer",
+        )
+    )
+    task, entry, _ = design.resources
+    [access] = design.read_accesses
+    assert (access.function, access.readers, access.owners_read_theirs) == (
+        "readable_task_ids",
+        ("admin", "lead"),
+        True,
+    )
+    assert access.reads_others("lead") and not access.reads_others("engineer")
+    assert access.reads_own("engineer")
+    assert entry.takes_caller("create") and entry.takes_caller("list")
+    assert not task.takes_caller("create")
+    assert entry.access("create", "engineer") == 422 and entry.access("create", "lead") == 201
+    [case] = design.hidden_references(entry)
+    assert (case.key, case.role, case.required, case.may_own, case.filter_param) == (
+        "task_id",
+        "engineer",
+        True,
+        True,
+        "task_id",
+    )
+    assert design.hidden_references(task) == []
