@@ -119,7 +119,7 @@ class Resource:
         used |= {"Field", "SQLModel", *(["Relationship"] if self.links else [])}
         used |= {"UtcDatetime", "func"} if self.timestamps else set()
         used |= {f.range_type for f in self.range_filters}
-        used |= {"SafeInt", "SafeIntParam"} if self.links else set()
+        used |= {"LinkIds", "SafeIntParam"} if self.links else set()
         used |= {"StorableStr"} if self.search_fields else set()
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
@@ -169,15 +169,19 @@ class Resource:
     def list_parameters(self) -> tuple[str, ...]:
         """Section 6's words for each query parameter of the list, as `app/models/` declares them."""
         keys = ", ".join(md_code(c) for c in self.sort_columns)
-        sort = f"`sort` (one or more of {keys}, comma-separated, the first deciding; a leading `-` sorts descending)"
+        sort = (
+            f"`sort` (one or more of {keys}, comma-separated, the first deciding, each column at "
+            "most once; a leading `-` sorts descending)"
+        )
         clauses = [*PAGE_PARAMETERS, sort]
         if self.filters or self.links:
+            most = f"at most {LIMITS.max_filter_values}"
             named = [
-                md_code(f.column) + (" (repeatable: any of the values)" if f.multi_valued else "")
+                md_code(f.column) + (f" (repeatable: any of the values, {most})" if f.multi_valued else "")
                 for f in self.filters
             ]
             named += [
-                f"{md_code(link.filter_param)} (repeatable: linked to any of the {link.label})"
+                f"{md_code(link.filter_param)} (repeatable: linked to any of the {link.label}, {most})"
                 for link in self.links
             ]
             clauses.append(
@@ -193,6 +197,23 @@ class Resource:
             bounds = [md_code(param) for f in self.range_filters for param in f.range_params]
             clauses.append(f"the inclusive bounds {', '.join(bounds)}")
         return tuple(clauses)
+
+    @property
+    def repeatable_filters(self) -> tuple[str, ...]:
+        """The list's query parameters that take several values (`?genre=a&genre=b`: any of
+        them), each at most `LIMITS.max_filter_values` times."""
+        return tuple(param for param, _ in self.repeatable_filter_values)
+
+    @property
+    def repeatable_filter_values(self) -> tuple[tuple[str, str], ...]:
+        """(parameter, a value it takes, as query text) of each repeatable filter, for the
+        generated tests: an enum's first value; an id for a reference or a link."""
+        values = [
+            (f.column, f.enum_values[0] if f.kind == "enum" else "1")
+            for f in self.filters
+            if f.multi_valued
+        ]
+        return (*values, *((link.filter_param, "1") for link in self.links))
 
     @property
     def search_fields(self) -> tuple[FieldSpec, ...]:
