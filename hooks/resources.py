@@ -177,7 +177,8 @@ class Resource:
         if self.filters or self.links:
             most = f"at most {LIMITS.max_filter_values}"
             named = [
-                md_code(f.column) + (f" (repeatable: any of the values, {most})" if f.multi_valued else "")
+                md_code(f.column)
+                + (f" (repeatable: any of the values, {most})" if f.multi_valued else "")
                 for f in self.filters
             ]
             named += [
