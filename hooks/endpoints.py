@@ -115,7 +115,7 @@ def system_endpoints(
                 "register",
                 f"Sign up; new accounts get the `{default_role}` role",
                 201,
-                (400, 409, 413, 422),
+                (400, 409, 413, 422, 429),
                 "public",
                 body_model="UserRegister",
                 response_model="UserPublic",

@@ -115,6 +115,7 @@ IMPORTED_FROM = {
             "HttpUrlStr",
             "Int64",
             "IsoDate",
+            "LinkIds",
             "MAX_SAFE_INTEGER",
             "SafeInt",
             "SafeIntParam",

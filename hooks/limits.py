@@ -16,6 +16,11 @@ class Limits:
     max_search_length: int = 200  # a list's `q`
     default_page_size: int = 20  # a list's `limit`
     max_page_size: int = 100
+    max_filter_values: int = 100  # a repeatable filter's values (`?genre=a&genre=b`)
+    max_link_ids: int = 100  # the ids a create or update body links to (`tag_ids`)
+    listed_missing_ids: int = 10  # how many missing ids a 422 names before "and N more"
+    signups_per_client: int = 10  # sign-ups from one client address per window
+    signup_window_seconds: int = 3600
 
     @property
     def max_body_size(self) -> str:

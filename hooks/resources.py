@@ -9,12 +9,12 @@ from functools import cached_property
 from .access import ReadAccess
 from .endpoints import Endpoint, by_action, crud_errors
 from .fields import IMPORTED_FROM, FieldSpec
+from .generated_tests import GeneratedTestFacts
 from .limits import LIMITS
 from .links import Link
 from .literals import md_code
 from .naming import article, pascal, words
 from .permissions import SUCCESS, Rule
-from .samples import ROWS_PER_TEST
 
 ACTIONS = ("create", "list", "read", "update", "delete")
 
@@ -45,7 +45,7 @@ MODEL_CLASSES = {
 
 
 @dataclass(frozen=True)
-class Resource:
+class Resource(GeneratedTestFacts):
     name: str
     plural: str
     description: str
@@ -120,7 +120,7 @@ class Resource:
         used |= {"Field", "SQLModel", *(["Relationship"] if self.links else [])}
         used |= {"UtcDatetime", "func"} if self.timestamps else set()
         used |= {f.range_type for f in self.range_filters}
-        used |= {"SafeInt", "SafeIntParam"} if self.links else set()
+        used |= {"LinkIds", "SafeIntParam"} if self.links else set()
         used |= {"StorableStr"} if self.search_fields else set()
         used |= {f.column_type_override for f in self.fields if f.column_type_override}
         used |= {"Int64", *(["enum_column"] if self.enums else [])}
@@ -170,15 +170,20 @@ class Resource:
     def list_parameters(self) -> tuple[str, ...]:
         """Section 6's words for each query parameter of the list, as `app/models/` declares them."""
         keys = ", ".join(md_code(c) for c in self.sort_columns)
-        sort = f"`sort` (one or more of {keys}, comma-separated, the first deciding; a leading `-` sorts descending)"
+        sort = (
+            f"`sort` (one or more of {keys}, comma-separated, the first deciding, each column at "
+            "most once; a leading `-` sorts descending)"
+        )
         clauses = [*PAGE_PARAMETERS, sort]
         if self.filters or self.links:
+            most = f"at most {LIMITS.max_filter_values}"
             named = [
-                md_code(f.column) + (" (repeatable: any of the values)" if f.multi_valued else "")
+                md_code(f.column)
+                + (f" (repeatable: any of the values, {most})" if f.multi_valued else "")
                 for f in self.filters
             ]
             named += [
-                f"{md_code(link.filter_param)} (repeatable: linked to any of the {link.label})"
+                f"{md_code(link.filter_param)} (repeatable: linked to any of the {link.label}, {most})"
                 for link in self.links
             ]
             clauses.append(
@@ -194,6 +199,23 @@ class Resource:
             bounds = [md_code(param) for f in self.range_filters for param in f.range_params]
             clauses.append(f"the inclusive bounds {', '.join(bounds)}")
         return tuple(clauses)
+
+    @property
+    def repeatable_filters(self) -> tuple[str, ...]:
+        """The list's query parameters that take several values (`?genre=a&genre=b`: any of
+        them), each at most `LIMITS.max_filter_values` times."""
+        return tuple(param for param, _ in self.repeatable_filter_values)
+
+    @property
+    def repeatable_filter_values(self) -> tuple[tuple[str, str], ...]:
+        """(parameter, a value it takes, as query text) of each repeatable filter, for the
+        generated tests: an enum's first value; an id for a reference or a link."""
+        values = [
+            (f.column, f.enum_values[0] if f.kind == "enum" else "1")
+            for f in self.filters
+            if f.multi_valued
+        ]
+        return (*values, *((link.filter_param, "1") for link in self.links))
 
     @property
     def search_fields(self) -> tuple[FieldSpec, ...]:
@@ -353,78 +375,6 @@ class Resource:
     def rules_signature_fits(self) -> bool:
         """`def check_<name>(<name>: <Class>) -> None:` within ruff's 100 columns."""
         return RULES_SIGNATURE_CHARS + 2 * len(self.name) + len(self.class_name) <= LINE_LENGTH
-
-    # -- generated tests -------------------------------------------------------------------
-    @property
-    def required_refs(self) -> tuple[FieldSpec, ...]:
-        """Refs a new row must set: the generated tests create those rows first."""
-        return tuple(f for f in self.refs if not f.optional)
-
-    @property
-    def testable_filters(self) -> tuple[FieldSpec, ...]:
-        """Filters whose test rows differ: optional refs stay null, one-value enums cannot."""
-        return tuple(
-            f
-            for f in self.filters
-            if not (f.kind == "ref" and f.optional)
-            and not (f.kind == "enum" and len(f.enum_values) < 2)
-            and not (f.ref_scoped and self.anonymous_list)
-        )
-
-    @property
-    def anonymous_list(self) -> bool:
-        """A public list in a build with logins: its filters see what a caller without one sees."""
-        return self.jwt and self.rules["read"].public
-
-    @property
-    def sort_test_field(self) -> FieldSpec | None:
-        """A column whose test values order rows otherwise than their ids, for the sort test."""
-        ordered = ("str", "int", "float", "decimal", "date", "datetime", "email")
-        return next(
-            (
-                f
-                for f in self.fields
-                if f.kind in ordered and f.distinct_test_values >= ROWS_PER_TEST
-            ),
-            None,
-        )
-
-    @property
-    def testable_range_filters(self) -> tuple[FieldSpec, ...]:
-        """Bounds whose test rows hold three ascending values (a narrow range may hold fewer)."""
-        return tuple(f for f in self.range_filters if f.distinct_test_values >= ROWS_PER_TEST)
-
-    @property
-    def search_test_field(self) -> FieldSpec | None:
-        """A searchable field whose test rows differ and hold no `%` or `_`, for the `q` test."""
-        return next(
-            (
-                f
-                for f in self.search_fields
-                if f.distinct_test_values >= 2 and not {"%", "_"} & set(f.test_value)
-            ),
-            None,
-        )
-
-    @property
-    def tie_sort_field(self) -> FieldSpec | None:
-        """A bool column, whose test rows 0 and 2 share a value: the multi-key sort test's."""
-        return next((f for f in self.fields if f.kind == "bool"), None)
-
-    @property
-    def clearable_field(self) -> FieldSpec | None:
-        """An optional field the test rows fill in, for the PATCH-to-null test."""
-        return next((f for f in self.fields if f.optional and f.kind != "ref"), None)
-
-    def first_field(self, *kinds: str) -> FieldSpec | None:
-        """The first field of one of these kinds, for the tests of edge inputs."""
-        return next((f for f in self.fields if f.kind in kinds), None)
-
-    @property
-    def patch_field(self) -> FieldSpec | None:
-        """The field the generated update tests change: a plain one, so no other rule interferes."""
-        plain = [f for f in self.fields if f.kind != "ref" and not f.unique]
-        return plain[0] if plain else None
 
     # -- endpoints -------------------------------------------------------------------------
     @cached_property

@@ -345,7 +345,7 @@ def test_section_6_names_each_list_parameter_in_one_sentence() -> None:
     clauses = items.list_parameters
     assert clauses[2].startswith("`sort` (one or more of `id`, `title`, `kind`, `ok`, `n`,")
     assert clauses[3:] == (
-        "the exact-match filters `kind` (repeatable: any of the values), `ok`",
+        "the exact-match filters `kind` (repeatable: any of the values, at most 100), `ok`",
         "`q` (1–200 characters, found anywhere in `title`, ignoring letter case: on SQLite, of "
         "ASCII letters)",
         "the inclusive bounds `n_min`, `n_max`",

@@ -443,6 +443,30 @@ MUTATIONS = [
         ),
     ),
     Mutation(
+        "sign-ups-never-throttled",
+        "one client signs up without end, never a 429",
+        "tests/test_auth.py",
+        (Edit("app/routers/auth.py", "    throttle.count(client=client)\n", ""),),
+    ),
+    Mutation(
+        "failed-connection-kept",
+        "a request that fails unexpectedly returns its connection to the pool, open read and all",
+        "tests/test_failures.py",
+        (Edit("app/db.py", "discard=unexpected)", "discard=False)"),),
+    ),
+    Mutation(
+        "sort-key-repeats-accepted",
+        "`sort=id,-id` is answered, a column sorted twice",
+        "tests/test_book.py",
+        (
+            Edit(
+                QUERY_MODELS,
+                "AfterValidator(_each_column_once)",
+                "AfterValidator(lambda keys: keys)",
+            ),
+        ),
+    ),
+    Mutation(
         "e-mail-case-sensitive",
         "an address typed in other case is another account",
         "tests/test_auth.py",

@@ -1,0 +1,105 @@
+"""What a resource's generated tests need of it: the rows they create, the fields they change and
+the filters, sorts and searches whose test rows tell a right answer from a wrong one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from .samples import ROWS_PER_TEST
+
+if TYPE_CHECKING:
+    from .fields import FieldSpec
+    from .permissions import Rule
+
+
+class GeneratedTestFacts:
+    """Mixed into `Resource`: the facts its generated test module reads."""
+
+    if TYPE_CHECKING:
+        fields: tuple[FieldSpec, ...]
+        rules: Mapping[str, Rule]
+        jwt: bool
+
+        @property
+        def refs(self) -> tuple[FieldSpec, ...]: ...
+
+        @property
+        def filters(self) -> tuple[FieldSpec, ...]: ...
+
+        @property
+        def range_filters(self) -> tuple[FieldSpec, ...]: ...
+
+        @property
+        def search_fields(self) -> tuple[FieldSpec, ...]: ...
+
+    @property
+    def required_refs(self) -> tuple[FieldSpec, ...]:
+        """Refs a new row must set: the generated tests create those rows first."""
+        return tuple(f for f in self.refs if not f.optional)
+
+    @property
+    def testable_filters(self) -> tuple[FieldSpec, ...]:
+        """Filters whose test rows differ: optional refs stay null, one-value enums cannot."""
+        return tuple(
+            f
+            for f in self.filters
+            if not (f.kind == "ref" and f.optional)
+            and not (f.kind == "enum" and len(f.enum_values) < 2)
+            and not (f.ref_scoped and self.anonymous_list)
+        )
+
+    @property
+    def anonymous_list(self) -> bool:
+        """A public list in a build with logins: its filters see what a caller without one sees."""
+        return self.jwt and self.rules["read"].public
+
+    @property
+    def sort_test_field(self) -> FieldSpec | None:
+        """A column whose test values order rows otherwise than their ids, for the sort test."""
+        ordered = ("str", "int", "float", "decimal", "date", "datetime", "email")
+        return next(
+            (
+                f
+                for f in self.fields
+                if f.kind in ordered and f.distinct_test_values >= ROWS_PER_TEST
+            ),
+            None,
+        )
+
+    @property
+    def testable_range_filters(self) -> tuple[FieldSpec, ...]:
+        """Bounds whose test rows hold three ascending values (a narrow range may hold fewer)."""
+        return tuple(f for f in self.range_filters if f.distinct_test_values >= ROWS_PER_TEST)
+
+    @property
+    def search_test_field(self) -> FieldSpec | None:
+        """A searchable field whose test rows differ and hold no `%` or `_`, for the `q` test."""
+        return next(
+            (
+                f
+                for f in self.search_fields
+                if f.distinct_test_values >= 2 and not {"%", "_"} & set(f.test_value)
+            ),
+            None,
+        )
+
+    @property
+    def tie_sort_field(self) -> FieldSpec | None:
+        """A bool column, whose test rows 0 and 2 share a value: the multi-key sort test's."""
+        return next((f for f in self.fields if f.kind == "bool"), None)
+
+    @property
+    def clearable_field(self) -> FieldSpec | None:
+        """An optional field the test rows fill in, for the PATCH-to-null test."""
+        return next((f for f in self.fields if f.optional and f.kind != "ref"), None)
+
+    def first_field(self, *kinds: str) -> FieldSpec | None:
+        """The first field of one of these kinds, for the tests of edge inputs."""
+        return next((f for f in self.fields if f.kind in kinds), None)
+
+    @property
+    def patch_field(self) -> FieldSpec | None:
+        """The field the generated update tests change: a plain one, so no other rule interferes."""
+        plain = [f for f in self.fields if f.kind != "ref" and not f.unique]
+        return plain[0] if plain else None
