@@ -57,7 +57,9 @@ def md_code(text: object) -> str:
     fence = "`"
     while fence in value:
         fence += "`"
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    # CommonMark takes a space off each end of a span that has one at both (and is not all spaces).
+    spaced = value.startswith(" ") and value.endswith(" ") and value.strip(" ")
+    pad = " " if value.startswith("`") or value.endswith("`") or spaced else ""
     return f"{fence}{pad}{value}{pad}{fence}"
 
 

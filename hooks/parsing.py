@@ -87,7 +87,7 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     text, *default = re.split(r"(?<![<>])=", raw, maxsplit=1)  # `>=` and `<=` are bounds
     equals, default_text = bool(default), "".join(default)
     match = _TYPE_RE.match(text)
-    if not match:
+    if not match or (match["optional"] and match["optional_after_bounds"]):  # `int??`
         return None, [*problems, f"{where}: cannot read the type {raw!r}; valid types: {TYPE_LIST}"]
     mods = match["mods"].split()
     unique, searchable = "unique" in mods, "searchable" in mods

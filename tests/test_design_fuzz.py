@@ -209,11 +209,23 @@ RANGES = {
     "float": st.sampled_from([">= 0", "> 0", "0..1", "> -1.5 < 1.5", "<= 0.25", "-1000..1000"]),
     "decimal": st.sampled_from([">= 0", "> 0", "0.5..99.99", ">= -10 < 10", "<= 0.01"]),
 }
+# With quantifiers {m,n}, alternations, commas, pipes, backticks and spaces: the spec writes each
+# in a Markdown table cell, and the project's spec test must read it back exactly.
 PATTERNS = [
     ("^[a-z]+-[0-9]{3}$", "ab-001"),
     ("^[A-Z]{2}[0-9]{4}$", "XY0001"),
     ("[0-9]", "room 1"),
     ("^\\S+$", "no-spaces-42"),
+    ("^[A-Z][0-9]{1,3}$", "B12"),
+    ("^[a-z]{2,8}(-[a-z]{2,8})?$", "en-gb"),
+    ("[,;]", "a, b 1"),
+    ("^(red|green|blue)-[0-9]+$", "green-1"),
+    ("^[0-9]{1,3}(,[0-9]{3})*$", "1,000"),
+    ("^a\\|b [0-9]+$", "a|b 7"),
+    ("\\\\|x[0-9]", "x1"),
+    ("^`[a-z]+` ?[0-9]*$", "`code` 1"),
+    ("x``y|z", "z1"),
+    (" [a-z]+ ", "x ab y"),
 ]
 ENUM_VALUES = st.one_of(
     st.sampled_from(
@@ -483,6 +495,11 @@ KITCHEN_SINK: dict[str, Any] = {
             "fields": {
                 "title": "str(40) unique",
                 "kind": "enum(a, b-c, class, 1st) = b-c",
+                "code": {
+                    "type": "str?",
+                    "pattern": "^[A-Z][0-9]{1,3}(,[a-z]{2,8})?$|^`[a-z]+\\|[a-z]+`$|, ",
+                    "example": "B12,en",
+                },
                 "motto": {
                     "type": "text?",
                     "description": "{% endraw %} \"\"\" ''' \\x00 é",

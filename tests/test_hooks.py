@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 import subprocess
@@ -78,6 +79,35 @@ def test_markdown_cells_and_code_spans_render_as_written(text: str) -> None:
     if text.strip():
         code = md.render(literals.md_code(text)).strip()
         assert code.count("<code>") == 1, code
+
+
+# Patterns with Markdown's and the spec reader's punctuation: commas, `{m,n}`, pipes (alternation,
+# an escaped one, one after an escaped backslash), backticks, spaces at both ends.
+PUNCTUATED_PATTERNS = [
+    ("^[A-Z][0-9]{1,3}$", "B12"),
+    ("^[a-z]{2,8}(-[a-z]{2,8})?$", "en-gb"),
+    ("[,;]", "a, b"),
+    ("^(red|green|blue)$", "green"),
+    (r"^a\|b$", "a|b"),
+    (r"\\|x", "x"),
+    ("^`[a-z]+`$", "`ab`"),
+    ("x``y|z", "z"),
+    ("` x`", "a` x`"),
+    (" [a-z]+ ", "x ab y"),
+    ("min 3 characters|≥ 5|< 2", "≥ 5"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "example"), PUNCTUATED_PATTERNS)
+def test_a_pattern_in_the_spec_table_renders_as_written(pattern: str, example: str) -> None:
+    field = {"type": "str", "pattern": pattern, "example": example}
+    design = build_design(answers([{"name": "book", "fields": {"code": field}}]))
+    cell = "; ".join(design.resources[0].fields[0].constraints)
+    md = MarkdownIt("commonmark").enable("table")
+    row = md.render(f"| a | b | c |\n| --- | --- | --- |\n| x | {cell} | y |\n")
+    assert row.count("<td>") == 3, row
+    spans = re.findall(r"<code>(.*?)</code>", row, re.S)
+    assert [html.unescape(span) for span in spans] == [pattern], row
 
 
 def test_every_requirement_is_valid_and_the_formatter_pin_is_in_the_projects_range() -> None:

@@ -573,6 +573,18 @@ def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_ke
         for r, (_, body) in zip(order, seeded, strict=True)
     ]
     before_rows = [row for _, row in through_api(project, environment, prefix, reads)]
+    # A second row of each resource, deleted again: each table's highest id given out is gone.
+    second = []
+    for r in order:
+        body = {f.column: value(f, 2) for f in r.fields if f.kind != "ref"}
+        for f in r.required_refs:
+            body[f.column] = seeded[index[f.ref]][1]["id"]
+        second.append(("POST", f"{prefix}{r.path}", body))
+    made = through_api(project, environment, prefix, second)
+    assert all(code == 201 for code, _ in made), made
+    deleted = {r.name: row["id"] for r, (_, row) in zip(order, made, strict=True)}
+    removals = [("DELETE", f"{prefix}{r.path}/{deleted[r.name]}", None) for r in order[::-1]]
+    assert [code for code, _ in through_api(project, environment, prefix, removals)] == [204] * 3
 
     design_v2 = resources(project)
     brand, label_v2, product_v2 = design_v2
@@ -619,6 +631,26 @@ def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_ke
     assert work[3][0] == 200, work[3]
     assert work[4][0] == 409, work[4]
     assert [row["id"] for row in work[5][1]["items"]] == [product["id"]], work[5]
+
+    # The rebuilt tables keep AUTOINCREMENT and their highest id given out: no id comes back.
+    with sqlite3.connect(database) as connection:
+        tables = dict(
+            connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        )
+    for r in order:
+        assert "AUTOINCREMENT" in tables[r.name], tables[r.name]
+    third = [(method, path, body) for method, path, body in second if "/brands" not in path]
+    again = through_api(project, environment, prefix, third)
+    assert all(code == 201 for code, _ in again), again
+    for r, (_, row) in zip([r for r in order if r.name != "brand"], again, strict=True):
+        assert row["id"] > deleted[r.name], f"{r.name}: id {row['id']} given out again"
+    ((code, new_brand),) = through_api(
+        project,
+        environment,
+        prefix,
+        [("POST", f"{prefix}/brands", {"name": "Newer", "country": "SE"})],
+    )
+    assert code == 201 and new_brand["id"] > deleted["brand"], new_brand
 
 
 def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(

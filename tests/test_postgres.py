@@ -67,6 +67,63 @@ def pg_env(database_url: str) -> dict[str, str]:
     return {**env(Path("unused.db"), False), "DATABASE_URL": database_url}
 
 
+def test_a_design_with_links_moves_its_rows_and_links_to_postgres(
+    rendered: Callable[..., Path], tmp_path: Path, postgres: Cluster
+) -> None:
+    """A many-to-many link table (no id of its own) moves with the rows; ids continue above the
+    highest one SQLite gave out, a deleted top row's included."""
+    project = rendered("lending-library")
+    model = model_of("lending-library", False, "jwt")
+    prefix = model.api_prefix
+    sqlite_env = env(tmp_path / "data.db", False)
+    seed = seed_requests(model)
+    seeded = through_api(project, sqlite_env, prefix, seed)
+    assert all(status == 201 for status, _ in seeded), seeded
+    order = [r.name for r in model._creation_order()]
+    book = seeded[order.index("book")][1]
+    tags_url = f"{prefix}/shelf-tags"
+    work = through_api(
+        project,
+        sqlite_env,
+        prefix,
+        [
+            ("POST", tags_url, {"label": "staff pick"}),
+            ("POST", tags_url, {"label": "new"}),  # the top row, deleted below
+        ],
+    )
+    assert [status for status, _ in work] == [201, 201], work
+    tags = [seeded[order.index("shelf_tag")][1]["id"], work[0][1]["id"]]
+    top = work[1][1]["id"]
+    work = through_api(
+        project,
+        sqlite_env,
+        prefix,
+        [
+            ("PATCH", f"{prefix}/books/{book['id']}", {"shelf_tag_ids": tags}),
+            ("DELETE", f"{tags_url}/{top}", None),
+        ],
+    )
+    assert [status for status, _ in work] == [200, 204], work
+    linked = work[0][1]
+    assert sorted(linked["shelf_tag_ids"]) == sorted(tags), linked
+
+    target = postgres.new_database(driver="psycopg")
+    moved = run(project, sqlite_env, "-m", "app.move_data", target)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert "book_tags: 2 rows" in moved.stdout and "shelf_tag: 2 rows" in moved.stdout
+
+    environment = pg_env(target)
+    reads = [
+        ("GET", f"{prefix}/books/{book['id']}", None),
+        ("GET", f"{prefix}/books?shelf_tag_id={tags[1]}", None),
+        ("POST", tags_url, {"label": "newer"}),
+    ]
+    (read, (_, listed), (status, tag)) = through_api(project, environment, prefix, reads)
+    assert read == (200, linked)
+    assert [row["id"] for row in listed["items"]] == [book["id"]], listed
+    assert status == 201 and tag["id"] > top, tag
+
+
 @pytest.mark.parametrize("async_db", BUILDS)
 def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     template_repo: Path, tmp_path: Path, postgres: Cluster, async_db: bool

@@ -2,9 +2,9 @@
 
 The way from the SQLite file to PostgreSQL (README: "Moving to PostgreSQL"). The source is
 `DATABASE_URL` and must be at the latest migration; the target is brought to it first, so both
-hold the same schema. Rows are copied table by table, referenced tables first, in one
-transaction: a failure leaves the target as it was. Ids keep their values, and new rows get ids
-above every id the source ever gave out, so no id is reused.
+hold the same schema. Rows are copied table by table (links between rows too), referenced tables
+first, in one transaction: a failure leaves the target as it was. Ids keep their values, and new
+rows get ids above every id the source ever gave out, so no id is reused.
 """
 
 import argparse
@@ -47,7 +47,8 @@ def move_data(source_url: str, target_url: str) -> dict[str, int]:
             copied = {}
             for table in SQLModel.metadata.sorted_tables:
                 copied[table.name] = _copy_rows(reading, writing, table)
-                _continue_ids(writing, table, last_id=_last_id(reading, table))
+                if "id" in table.c:  # a link table has no ids of its own
+                    _continue_ids(writing, table, last_id=_last_id(reading, table))
             return copied
     finally:
         source.dispose()
@@ -66,7 +67,7 @@ def _count(connection: Connection, table_name: str) -> int:
 
 def _copy_rows(reading: Connection, writing: Connection, table: Table) -> int:
     rows = reading.execution_options(yield_per=BATCH_SIZE).execute(
-        select(table).order_by(table.c.id)
+        select(table).order_by(*table.primary_key.columns)
     )
     copied = 0
     for batch in rows.mappings().partitions():
