@@ -42,6 +42,9 @@ RULES = {
     "pattern": "pattern",
 }
 MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
+# How pydantic (2.13 and later) begins the pattern of a decimal's text form: its digits, which the
+# model states already, so left unsaid too, whichever pydantic wrote the schema.
+DECIMAL_TEXT = "^(?!^[-+.]*$)"
 # One option of a type: `string(email) max 254`, `string max 60 min 2`, `integer >= 0 <= 100`.
 OPTION = re.compile(
     r"(?P<base>.*?)(?: max (?P<limit>\d+))?(?P<rules>(?: (?:min|>=|>|<=|<|pattern) .*)?)"
@@ -110,6 +113,8 @@ def type_of(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
         return f"enum({', '.join(map(str, schema['enum']))})"
     if schema.get("type") == "array":
         return f"array({type_of(schema['items'], schemas)})"
+    if str(schema.get("pattern", "")).startswith(DECIMAL_TEXT):
+        schema = {key: value for key, value in schema.items() if key != "pattern"}
     text = str(schema.get("type", "any"))
     if "format" in schema:
         text += f"({schema['format']})"
