@@ -241,6 +241,11 @@ class Design:
             )
         return cases
 
+    @property
+    def guarded_fields(self) -> list[FieldSpec]:
+        """Every field only some roles may set, for section 4."""
+        return [f for r in self.resources for f in r.guarded_fields]
+
     def guarded_writes(self, resource: Resource) -> list[GuardedWrite]:
         """For each field only some roles may set, a role that may create rows but not set it."""
         update = resource.rule("update")
