@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .access import GuardedWrite, HiddenReference, ReadAccess
+from .access import ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .dependencies import Requirement, requirements_for
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .fields import MAX_SAFE_INTEGER, FieldSpec, default_length_limits
+from .generated_tests import DesignTestFacts
 from .limits import LIMITS, Limits
 from .links import Link
 from .naming import enum_member, slugify
@@ -97,7 +98,7 @@ class Rename:
 
 
 @dataclass(frozen=True)
-class Design:
+class Design(DesignTestFacts):
     project_name: str
     description: str
     api_prefix: str
@@ -196,99 +197,6 @@ class Design:
         named = {f.ref for r in self.resources for f in r.refs}
         named |= {link.target for r in self.resources for link in r.links}
         return [r.read_access for r in self.resources if r.name in named]
-
-    def hidden_references(self, resource: Resource) -> list[HiddenReference]:
-        """For each reference and link of `resource` to rows some role may write it with but not
-        read when another created them: the first such role, for the generated tests."""
-        keys = [
-            (f.column, f.ref or "", False, not f.optional) for f in resource.refs if f.ref_scoped
-        ]
-        keys += [(link.ids_key, link.target, True, False) for link in resource.links if link.scoped]
-        cases = []
-        for key, target_name, link, required in keys:
-            target = self.by_name[target_name]
-            others = [f for f in resource.required_refs if f.column != key]
-            role = next(
-                (
-                    role
-                    for role in self.roles
-                    if resource.rule("create").status_for("create", role) == 201
-                    and not target.read_access.reads_others(role)
-                    and all(f.names_others_for(role) for f in others)
-                ),
-                None,
-            )
-            if role is None:
-                continue
-            may_own = target.access("create", role) == 201 and target.read_access.reads_own(role)
-            update = resource.rule("update")
-            patch_own = update.status_for("update", role) == 200 or (
-                resource.owned and update.owner
-            )
-            sees_others = resource.read_access.reads_others(role)
-            filter_param = key if required and sees_others else None
-            cases.append(
-                HiddenReference(
-                    key,
-                    target_name,
-                    role,
-                    link,
-                    required,
-                    may_own,
-                    may_own and patch_own,
-                    filter_param,
-                )
-            )
-        return cases
-
-    @property
-    def guarded_fields(self) -> list[FieldSpec]:
-        """Every field only some roles may set, for section 4."""
-        return [f for r in self.resources for f in r.guarded_fields]
-
-    def guarded_writes(self, resource: Resource) -> list[GuardedWrite]:
-        """For each field only some roles may set, a role that may create rows but not set it."""
-        update = resource.rule("update")
-        cases = []
-        for f in resource.guarded_fields:
-            role = next(
-                (
-                    r
-                    for r in self.roles
-                    if resource.access("create", r) == 201 and r not in f.writers
-                ),
-                None,
-            )
-            if role is None:
-                continue
-            patch_own = update.status_for("update", role) == 200 or (
-                resource.owned and update.owner
-            )
-            writer = next(
-                (
-                    r
-                    for r in f.writers[1:]
-                    if update.status_for("update", r) == 200 and f.kind != "ref"
-                ),
-                None,
-            )
-            cases.append(GuardedWrite(f.column, role, patch_own, writer))
-        return cases
-
-    def conftest_imports(self, resource: Resource) -> list[str]:
-        """What a resource's generated test module imports from `tests/conftest.py`."""
-        names = {f"new_{resource.name}", f"{resource.name}_payload"}
-        names |= {"Headers"} if self.jwt else set()
-        names |= {"post_json_text"} if resource.first_field("float", "str", "text") else set()
-        names |= {
-            f"{f.resource}_payload" for f in resource.referrers[:1] if f.resource != resource.name
-        }
-        names |= {f"new_{module}" for module, _ in resource.link_models}
-        for case in self.hidden_references(resource):
-            names |= {f"new_{case.target}"} if not case.required else set()
-            names |= {f"{case.target}_payload"} if case.may_own else set()
-        names |= {f"new_{f.ref}" for f in resource.guarded_fields if f.kind == "ref"}
-        return sorted(names, key=lambda name: (not name[0].isupper(), name))
 
     # -- what the project is made of --------------------------------------------------------
     @property

@@ -124,13 +124,16 @@ def validate_permissions(
 def with_writers(
     where: str, fields: Sequence[FieldSpec], *, roles: Sequence[str], jwt: bool, problems: list[str]
 ) -> list[FieldSpec]:
-    """The fields, each `write:` checked and led by the administrator, who may set every field."""
+    """The fields, each `write:` checked and led by the administrator, who may set every field.
+    Without logins every field is everyone's, as every permission is."""
     checked = []
     for spec in fields:
-        if spec.writers:
+        if spec.writers and not jwt:
+            spec = replace(spec, writers=())
+        elif spec.writers:
             optional = spec.optional or spec.has_default
             problems += writer_problems(
-                where, spec.name, spec.writers, optional=optional, roles=roles, jwt=jwt
+                where, spec.name, spec.writers, optional=optional, roles=roles
             )
             spec = replace(spec, writers=tuple(dict.fromkeys([*roles[:1], *spec.writers])))
         checked.append(spec)
@@ -144,13 +147,8 @@ def writer_problems(
     *,
     optional: bool,
     roles: Sequence[str],
-    jwt: bool,
 ) -> list[str]:
     """`write: [agent]` names roles of the design, and leaves a value for everyone else."""
-    if not jwt:
-        return [
-            f"{where}, field '{name}': `write:` needs `auth: jwt` (without logins there are no roles)"
-        ]
     problems = [
         f"{where}, field '{name}': `write:` names {word!r}, which is not a role "
         f"({', '.join(roles)}); only roles may be given the right to set a field"

@@ -323,7 +323,7 @@ class Resource(GeneratedTestFacts):
     @property
     def guarded_fields(self) -> tuple[FieldSpec, ...]:
         """Fields only some roles may set (`write: [agent]`)."""
-        return tuple(f for f in self.fields if f.writers) if self.jwt else ()
+        return tuple(f for f in self.fields if f.writers)
 
     def refuses_a_writer(self, action: str) -> bool:
         """Whether a role allowed to create or update may not set one of its fields (a 403)."""
@@ -335,9 +335,19 @@ class Resource(GeneratedTestFacts):
         return any(role not in f.writers for f in self.guarded_fields for role in allowed)
 
     @property
+    def scopes_filters(self) -> bool:
+        """Whether the list's reference and link filters find only rows the caller may read: on a
+        public list, whose rows everyone sees with their references, there is nothing to hide."""
+        return self.jwt and not self.rules["read"].public
+
+    @property
     def scoped_filters(self) -> tuple[FieldSpec, ...]:
-        """Filters on such references: they find only rows the caller may read."""
-        return tuple(f for f in self.filters if f.ref_scoped)
+        """Filters on references to rows not everyone reads, where the list scopes them."""
+        return tuple(f for f in self.filters if f.ref_scoped) if self.scopes_filters else ()
+
+    @property
+    def scoped_link_filters(self) -> tuple[Link, ...]:
+        return tuple(link for link in self.links if link.scoped) if self.scopes_filters else ()
 
     @property
     def read_functions(self) -> list[str]:
@@ -352,8 +362,7 @@ class Resource(GeneratedTestFacts):
             return False
         if action in ("create", "update"):
             return bool(self.refs or self.links or self.guarded_fields)
-        scoped = [*self.scoped_filters, *(link for link in self.links if link.scoped)]
-        return action == "list" and bool(scoped)
+        return action == "list" and bool(self.scoped_filters or self.scoped_link_filters)
 
     def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
         return [(a, role, self.access(a, role)) for a in ACTIONS for role in (None, *roles)]
