@@ -28,6 +28,12 @@ class ReadAccess:
     plural: str
     owned: bool
     rule: Rule | None
+    accounts: bool = False  # the user accounts (`assignee: ref user?`): every active one
+
+    @classmethod
+    def of_accounts(cls) -> ReadAccess:
+        """Any logged-in caller may name an active account (and sees its id and display name)."""
+        return cls("user", "users", owned=False, rule=None, accounts=True)
 
     @property
     def class_name(self) -> str:
@@ -41,12 +47,12 @@ class ReadAccess:
     @property
     def everyone(self) -> bool:
         """Whether anyone, logged in or not, reads every row."""
-        return self.rule is None or self.rule.public
+        return not self.accounts and (self.rule is None or self.rule.public)
 
     @property
     def logged_in(self) -> bool:
         """Whether every logged-in caller (and only they) reads every row."""
-        return self.rule is not None and self.rule.authenticated
+        return self.accounts or (self.rule is not None and self.rule.authenticated)
 
     @property
     def readers(self) -> tuple[str, ...]:
@@ -77,6 +83,8 @@ class ReadAccess:
     def summary(self) -> str:
         """The function's docstring: who reads which rows, in words."""
         plural = words(self.plural)
+        if self.accounts:
+            return "Of `ids`, the active accounts, which any logged-in caller may name."
         if self.everyone:
             return f"Of `ids`, the {plural} that exist: everyone reads every one."
         if self.logged_in:

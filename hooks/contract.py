@@ -65,6 +65,7 @@ def api_contract(design: Design) -> dict[str, Any]:
             **({"owner_id": {"required": True, "type": "integer"}} if r.owned else {}),
             **{f.column: _field(f, required=True, response=True) for f in r.timestamp_fields},
             **{link.ids_key: {"required": True, "type": "array(integer)"} for link in r.links},
+            **{f.name_key: {"required": True, "type": "string | null"} for f in r.account_refs},
         }
         models[f"{c}Page"] = {
             "items": {"required": True, "type": f"array({c}Public)"},

@@ -50,7 +50,8 @@ class Table:
 
     name: str
     columns: tuple[Column, ...]
-    foreign_keys: tuple[tuple[str, str], ...]  # (column, referenced table)
+    # (column, referenced table, what deleting the referenced row does: None refuses it)
+    foreign_keys: tuple[tuple[str, str, str | None], ...]
     unique: tuple[tuple[str, ...], ...]  # the columns of each UNIQUE constraint
     indexes: tuple[tuple[str, bool], ...]  # (column, unique)
     checks: tuple[tuple[str, str], ...] = ()  # (name, condition)
@@ -196,7 +197,13 @@ class Design(DesignTestFacts):
         """Who reads each resource that a reference or a link names, in design order."""
         named = {f.ref for r in self.resources for f in r.refs}
         named |= {link.target for r in self.resources for link in r.links}
-        return [r.read_access for r in self.resources if r.name in named]
+        accounts = [ReadAccess.of_accounts()] if self.account_refs else []
+        return [*accounts, *(r.read_access for r in self.resources if r.name in named)]
+
+    @property
+    def account_refs(self) -> list[FieldSpec]:
+        """Every reference to a user account (`assignee: ref user?`)."""
+        return [f for r in self.resources for f in r.refs if f.account_ref]
 
     # -- what the project is made of --------------------------------------------------------
     @property
@@ -356,7 +363,7 @@ class Design(DesignTestFacts):
             )
         for r in self._creation_order():
             columns = [Column("id", INT64_MIGRATION_TYPE, False), *map(_column, r.fields)]
-            foreign_keys = [(f.column, f.ref_table) for f in r.refs]
+            foreign_keys = [(f.column, f.ref_table, f.on_delete) for f in r.refs]
             indexes = [(f.column, False) for f in r.refs]
             columns += [
                 Column(f.column, f.migration_type, False, server_default_expression="sa.func.now()")
@@ -364,7 +371,7 @@ class Design(DesignTestFacts):
             ]
             if r.owned:
                 columns.append(Column("owner_id", INT64_MIGRATION_TYPE, False))
-                foreign_keys.append(("owner_id", "user"))
+                foreign_keys.append(("owner_id", "user", None))
                 indexes.append(("owner_id", False))
             tables.append(
                 Table(

@@ -173,6 +173,22 @@ class FieldSpec:
         """A reference the service checks against the caller: not everyone reads its rows."""
         return self.target_access is not None and self.target_access.scoped
 
+    @property
+    def account_ref(self) -> bool:
+        """A reference to a user account (`assignee: ref user?`), not to a resource."""
+        return self.kind == "ref" and self.ref == "user"
+
+    @property
+    def on_delete(self) -> str | None:
+        """What deleting the referenced row does: an optional account reference is cleared; any
+        other reference refuses the delete (None)."""
+        return "SET NULL" if self.account_ref and self.optional else None
+
+    @property
+    def name_key(self) -> str:
+        """The response key of an account reference's display name: `assignee_name`."""
+        return f"{self.name}_name"
+
     def names_others_for(self, role: str) -> bool:
         """Whether a caller of `role` may name a row someone else created here (a reference)."""
         return self.target_access is None or self.target_access.reads_others(role)

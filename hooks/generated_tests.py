@@ -118,7 +118,9 @@ class DesignTestFacts:
         """For each reference and link of `resource` to rows some role may write it with but not
         read when another created them: the first such role, for the generated tests."""
         keys = [
-            (f.column, f.ref or "", False, not f.optional) for f in resource.refs if f.ref_scoped
+            (f.column, f.ref or "", False, not f.optional)
+            for f in resource.refs
+            if f.ref_scoped and not f.account_ref
         ]
         keys += [(link.ids_key, link.target, True, False) for link in resource.links if link.scoped]
         cases = []
@@ -206,4 +208,5 @@ class DesignTestFacts:
             names |= {f"new_{case.target}"} if not case.required else set()
             names |= {f"{case.target}_payload"} if case.may_own else set()
         names |= {f"new_{f.ref}" for f in resource.guarded_fields if f.kind == "ref"}
+        names |= {"new_user"} if resource.account_refs else set()
         return sorted(names, key=lambda name: (not name[0].isupper(), name))

@@ -117,7 +117,11 @@ class Resource(GeneratedTestFacts):
         """The names the model module imports from `pydantic`, `sqlmodel` or `app.models.types`:
         those its annotations and column types use (the id column's always)."""
         used = {f.base_type for f in self.fields} | {f.filter_type for f in self.filters}
-        used |= {"Field", "SQLModel", *(["Relationship"] if self.links else [])}
+        used |= {
+            "Field",
+            "SQLModel",
+            *(["Relationship"] if self.links or self.account_refs else []),
+        }
         used |= {"UtcDatetime", "func"} if self.timestamps else set()
         used |= {f.range_type for f in self.range_filters}
         used |= {"LinkIds", "SafeIntParam"} if self.links else set()
@@ -142,6 +146,11 @@ class Resource(GeneratedTestFacts):
     @property
     def refs(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.kind == "ref")
+
+    @property
+    def account_refs(self) -> tuple[FieldSpec, ...]:
+        """References to user accounts: responses add each account's display name."""
+        return tuple(f for f in self.refs if f.account_ref)
 
     @property
     def enums(self) -> tuple[FieldSpec, ...]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
-from .access import public_write_problems
 from .design import Design, DesignError
 from .fields import FieldSpec
-from .links import Link, is_link, parse_link, resolve_links
+from .links import Link, is_link, parse_link
 from .naming import identifier_problem, pluralize, slugify
 from .parsing import parse_field
 from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions, with_writers
+from .references import link_resources, required_ref_cycles
 from .resources import Resource
 from .samples import ROWS_PER_TEST
 
@@ -111,7 +110,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
     if not raw_resources:
         problems.append("resources: the design has no resources; add at least one")
     resources = _resources(raw_resources, roles=roles, jwt=jwt, problems=problems)
-    resources = _link(resources, problems)
+    resources = link_resources(resources, problems)
     problems += required_ref_cycles(resources)
     if problems:
         raise DesignError(problems)
@@ -429,66 +428,6 @@ def _class_problems(where: str, resource: Resource, class_owner: dict[str, str])
             )
         else:
             class_owner[class_name] = f"resource '{resource.name}' ({role})"
-    return problems
-
-
-def _link(resources: list[Resource], problems: list[str]) -> list[Resource]:
-    """Resolve refs once every resource is known, and tell each resource who refers to it."""
-    by_name = {r.name: r for r in resources}
-    linked: list[Resource] = []
-    for resource in resources:
-        fields = []
-        for spec in resource.fields:
-            if spec.kind == "ref":
-                target = by_name.get(spec.ref or "")
-                if target is None:
-                    known = ", ".join(sorted(by_name)) or "none"
-                    problems.append(
-                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r} names no "
-                        f"resource (known: {known}); fix the name or add that resource"
-                    )
-                    continue
-                spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)
-            fields.append(spec)
-        links = resolve_links(resource.name, resource.links, by_name, problems)
-        problems += public_write_problems(resource, fields, links)
-        referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)
-        referencing = dict.fromkeys(by_name[f.resource].plural_label for f in referrers)
-        linked.append(
-            replace(
-                resource,
-                fields=tuple(fields),
-                links=tuple(links),
-                referenced_by=tuple(referencing),
-                referrers=referrers,
-            )
-        )
-    return linked
-
-
-def required_ref_cycles(resources: Sequence[Resource]) -> list[str]:
-    """Required refs that loop back (a -> b -> a, or a -> a) leave no row that can be created first."""
-    edges = {r.name: [f for f in r.refs if not f.optional] for r in resources}
-    problems: list[str] = []
-    reported: set[frozenset[str]] = set()
-
-    def walk(start: str, name: str, path: list[str]) -> None:
-        for spec in edges.get(name, []):
-            target = spec.ref or ""
-            if target == start:
-                cycle = frozenset(path)
-                if cycle not in reported:
-                    reported.add(cycle)
-                    loop = " -> ".join([*path, start])
-                    problems.append(
-                        f"resource '{start}': required refs form a loop ({loop}), so no row could "
-                        "ever be created first; make one of these refs optional with `?`"
-                    )
-            elif target not in path and target in edges:
-                walk(start, target, [*path, target])
-
-    for resource in resources:
-        walk(resource.name, resource.name, [resource.name])
     return problems
 
 

@@ -1,0 +1,80 @@
+"""References between resources, resolved once every resource is known: each `ref` and `refs`
+gets its target's class and who reads the target, each resource learns who refers to it, and
+loops of required references are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .access import ReadAccess, public_write_problems
+from .links import resolve_links
+from .resources import Resource
+
+
+def link_resources(resources: list[Resource], problems: list[str]) -> list[Resource]:
+    """Resolve refs once every resource is known, and tell each resource who refers to it."""
+    by_name = {r.name: r for r in resources}
+    linked: list[Resource] = []
+    for resource in resources:
+        fields = []
+        for spec in resource.fields:
+            if spec.account_ref and resource.jwt:
+                spec = replace(spec, ref_class="User", target_access=ReadAccess.of_accounts())
+            elif spec.account_ref:
+                problems.append(
+                    f"resource '{resource.name}', field '{spec.name}': `ref user` names the user "
+                    "accounts, which exist only with `auth: jwt`; set auth to jwt or drop the field"
+                )
+                continue
+            elif spec.kind == "ref":
+                target = by_name.get(spec.ref or "")
+                if target is None:
+                    known = ", ".join(sorted(by_name)) or "none"
+                    problems.append(
+                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r} names no "
+                        f"resource (known: {known}); fix the name or add that resource"
+                    )
+                    continue
+                spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)
+            fields.append(spec)
+        links = resolve_links(resource.name, resource.links, by_name, problems)
+        problems += public_write_problems(resource, fields, links)
+        referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)
+        referencing = dict.fromkeys(by_name[f.resource].plural_label for f in referrers)
+        linked.append(
+            replace(
+                resource,
+                fields=tuple(fields),
+                links=tuple(links),
+                referenced_by=tuple(referencing),
+                referrers=referrers,
+            )
+        )
+    return linked
+
+
+def required_ref_cycles(resources: Sequence[Resource]) -> list[str]:
+    """Required refs that loop back (a -> b -> a, or a -> a) leave no row that can be created first."""
+    edges = {r.name: [f for f in r.refs if not f.optional] for r in resources}
+    problems: list[str] = []
+    reported: set[frozenset[str]] = set()
+
+    def walk(start: str, name: str, path: list[str]) -> None:
+        for spec in edges.get(name, []):
+            target = spec.ref or ""
+            if target == start:
+                cycle = frozenset(path)
+                if cycle not in reported:
+                    reported.add(cycle)
+                    loop = " -> ".join([*path, start])
+                    problems.append(
+                        f"resource '{start}': required refs form a loop ({loop}), so no row could "
+                        "ever be created first; make one of these refs optional with `?`"
+                    )
+            elif target not in path and target in edges:
+                walk(start, target, [*path, target])
+
+    for resource in resources:
+        walk(resource.name, resource.name, [resource.name])
+    return problems
