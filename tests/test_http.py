@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -19,9 +20,10 @@ import pytest
 import yaml
 
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import ROOT
+from tests.helpers import EXAMPLES, ROOT
 
 sys.path.insert(0, str(ROOT))
+from hooks.access import HiddenReference  # noqa: E402
 from hooks.design import Design  # noqa: E402
 from hooks.resources import Resource  # noqa: E402
 from hooks.validate import build_design  # noqa: E402
@@ -302,3 +304,149 @@ def is_error_list(response: httpx.Response, status: int, error_type: str) -> boo
         and body["code"] == "validation_error"
         and body["detail"][0]["type"] == error_type
     )
+
+
+# Where a reference to a row the caller may not read is checked: each example design with owned
+# resources, on SQLite and on PostgreSQL (one throwaway database per example), sync and async.
+SCOPING_RUNS = [
+    pytest.param(database, async_db, id=f"{database}-{'async' if async_db else 'sync'}")
+    for database in ("sqlite", "postgres")
+    for async_db in (False, True)
+]
+
+
+def login(client: httpx.Client, prefix: str, username: str, password: str) -> dict[str, str]:
+    token = client.post(f"{prefix}/auth/token", data={"username": username, "password": password})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def writable(payload: dict[str, Any], resource: Resource, role: str) -> dict[str, Any]:
+    """`payload` without the fields only other roles may set (`write:`)."""
+    return {
+        key: v
+        for key, v in payload.items()
+        if not any(f.column == key and role not in f.writers for f in resource.guarded_fields)
+    }
+
+
+def masked(response: httpx.Response, row_id: int) -> tuple[int, str]:
+    """The status and body, with the id the request named written `<id>`."""
+    return response.status_code, re.sub(rf"\b{row_id}\b", "<id>", response.text)
+
+
+def is_invalid_reference(answer: tuple[int, str]) -> bool:
+    status, text = answer
+    return (
+        status == 422
+        and json.loads(text)["code"] == "validation_error"
+        and json.loads(text)["detail"][0]["type"] == "invalid_reference"
+    )
+
+
+def check_hidden_reference(
+    where: str,
+    walker: Walker,
+    resource: Resource,
+    case: HiddenReference,
+    headers: dict[str, str],
+    n: int,
+) -> None:
+    """One `hidden_references` case over HTTP: an id of a row the case's role may not read (one
+    the administrator created) gets the answer an id of no row gets, the same status and body but
+    for the id, on create, on PATCH of the role's own row and in its list filter; a row of its
+    own the role may name. Each row made here takes its own `n`, from `n` to `n + 3`."""
+    client, admin, role, key = walker.client, walker.headers, case.role, case.key
+    url, target = walker.url(resource), walker.model.by_name[case.target]
+    payload = writable(walker.payload(resource, n), resource, role)
+    hidden = payload[key] if case.required else walker.create(target, n + 3)["id"]
+    missing = hidden + 10**6
+
+    def body(row_id: int, base: dict[str, Any] = payload) -> dict[str, Any]:
+        return {**base, key: [row_id] if case.link else row_id}
+
+    def answer(row_id: int, method: str = "POST", to: str = url) -> tuple[int, str]:
+        return masked(client.request(method, to, json=body(row_id), headers=headers), row_id)
+
+    on_create = answer(hidden)
+    assert on_create == answer(missing), f"{where}: create"
+    assert is_invalid_reference(on_create), f"{where}: {on_create}"
+    if case.may_own:
+        target_payload = writable(walker.payload(target, n + 1), target, role)
+        mine = client.post(walker.url(target), json=target_payload, headers=headers)
+        assert mine.status_code == 201, f"{where}: {mine.text}"
+        own_payload = writable(walker.payload(resource, n + 2), resource, role)
+        own = client.post(url, json=body(mine.json()["id"], own_payload), headers=headers)
+        assert own.status_code == 201, f"{where}: naming its own {case.target}: {own.text}"
+        if case.patch_own:
+            one = f"{url}/{own.json()['id']}"
+            on_patch = answer(hidden, "PATCH", one)
+            assert on_patch == answer(missing, "PATCH", one), f"{where}: PATCH"
+            assert is_invalid_reference(on_patch), f"{where}: {on_patch}"
+    if case.filter_param:  # a row naming the hidden one, which the role's list would show
+        stored = client.post(url, json=body(hidden), headers=admin)
+        assert stored.status_code == 201, f"{where}: {stored.text}"
+        seen = client.get(url, params={case.filter_param: hidden}, headers=admin)
+        assert seen.json()["total"] == 1, f"{where}: the administrator's filter"
+    if resource.access("list", role) == 200:
+        link = next((k for k in resource.links if k.ids_key == key), None)
+        param = link.filter_param if link else key
+        listed = [
+            masked(client.get(url, params={param: row_id}, headers=headers), row_id)
+            for row_id in (hidden, missing)
+        ]
+        assert listed[0] == listed[1], f"{where}: list filter"
+        assert listed[0][0] == 200 and json.loads(listed[0][1])["total"] == 0, f"{where}: {listed}"
+
+
+def check_hidden_references(design: str, walker: Walker) -> int:
+    """Every `hidden_references` case of the design, each role a user of its own; how many."""
+    client, model, prefix = walker.client, walker.model, walker.prefix
+    users: dict[str, dict[str, str]] = {}
+    checked = 0
+    for resource in model.resources:
+        for case in model.hidden_references(resource):
+            if case.role not in users:
+                email, password = f"scoped-{case.role}@example.com", "scoping-user-password"
+                user = {"email": email, "password": password, "role": case.role}
+                created = client.post(f"{prefix}/users", json=user, headers=walker.headers)
+                assert created.status_code == 201, created.text
+                users[case.role] = login(client, prefix, email, password)
+            where = f"{design}: {resource.name}.{case.key} as {case.role}"
+            n = 100 + 10 * checked
+            check_hidden_reference(where, walker, resource, case, users[case.role], n)
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize(("database", "async_db"), SCOPING_RUNS)
+def test_references_to_unreadable_rows_look_missing_over_http(
+    request: pytest.FixtureRequest,
+    rendered: Callable[..., Path],
+    tmp_path: Path,
+    database: str,
+    async_db: bool,
+) -> None:
+    """Issue 27: for every example with owned resources, under uvicorn, no reference or link to a
+    row the caller may not read is accepted, and the answer never tells it from a missing row."""
+    checked: dict[str, int] = {}
+    for path in EXAMPLES:
+        model = model_of(path.stem, async_db, "jwt")
+        if not any(r.owned for r in model.resources):
+            continue
+        checked[path.stem] = 0
+        if not any(model.hidden_references(r) for r in model.resources):
+            continue  # nothing hidden to name: no server to start
+        project = rendered(path.stem, async_db=async_db, auth="jwt")
+        database_url = None
+        if database == "postgres":
+            cluster = request.getfixturevalue("postgres")
+            database_url = cluster.new_database(driver="asyncpg" if async_db else "psycopg")
+        (tmp_path / path.stem).mkdir()
+        with serve(project, tmp_path / path.stem, async_db, database_url) as client:
+            prefix = model.api_prefix
+            admin = login(client, prefix, ADMIN["username"], ADMIN["password"])
+            walker = Walker(client, model, admin)
+            checked[path.stem] = check_hidden_references(path.stem, walker)
+    assert checked, "no example design has owned resources"
+    assert sum(checked.values()) > 0, f"no hidden-reference case was exercised: {checked}"
