@@ -97,6 +97,53 @@ class ReadAccess:
         return f"Of `ids`, the {plural} `user` may read: {who} read every one, others none."
 
 
+class AccessFacts:
+    """Mixed into `FieldSpec`: what a field means for who may name or set what."""
+
+    if TYPE_CHECKING:
+        name: str
+        kind: str
+        optional: bool
+        ref: str | None
+        description: str
+        target_access: ReadAccess | None
+        writers: tuple[str, ...]
+
+    @property
+    def ref_scoped(self) -> bool:
+        """A reference the service checks against the caller: not everyone reads its rows."""
+        return self.target_access is not None and self.target_access.scoped
+
+    @property
+    def account_ref(self) -> bool:
+        """A reference to a user account (`assignee: ref user?`), not to a resource."""
+        return self.kind == "ref" and self.ref == "user"
+
+    @property
+    def on_delete(self) -> str | None:
+        """What deleting the referenced row does: an optional account reference is cleared; any
+        other reference refuses the delete (None)."""
+        return "SET NULL" if self.account_ref and self.optional else None
+
+    @property
+    def name_key(self) -> str:
+        """The response key of an account reference's display name: `assignee_name`."""
+        return f"{self.name}_name"
+
+    def names_others_for(self, role: str) -> bool:
+        """Whether a caller of `role` may name a row someone else created here (a reference)."""
+        return self.target_access is None or self.target_access.reads_others(role)
+
+    @property
+    def api_description(self) -> str:
+        """The description OpenAPI shows, with who may set the field where only some roles may."""
+        if not self.writers:
+            return self.description
+        *head, last = self.writers
+        who = f"{', '.join(head)} and {last}" if head else last
+        return " ".join(filter(None, [self.description, f"Only {who} may set it."]))
+
+
 @dataclass(frozen=True)
 class HiddenReference:
     """A generated test's case: a caller of `role` may write the resource, but may not read the

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import samples
-from .access import ReadAccess
+from .access import AccessFacts, ReadAccess
 from .column_types import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
@@ -142,7 +142,7 @@ class Bound:
 
 
 @dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(AccessFacts):
     """One field of a resource, fully resolved."""
 
     name: str
@@ -167,31 +167,6 @@ class FieldSpec:
     target_access: ReadAccess | None = None  # who reads the referenced rows, likewise
     # the roles that may set the field (`write: [agent]`), the administrator first; () for all
     writers: tuple[str, ...] = ()
-
-    @property
-    def ref_scoped(self) -> bool:
-        """A reference the service checks against the caller: not everyone reads its rows."""
-        return self.target_access is not None and self.target_access.scoped
-
-    @property
-    def account_ref(self) -> bool:
-        """A reference to a user account (`assignee: ref user?`), not to a resource."""
-        return self.kind == "ref" and self.ref == "user"
-
-    @property
-    def on_delete(self) -> str | None:
-        """What deleting the referenced row does: an optional account reference is cleared; any
-        other reference refuses the delete (None)."""
-        return "SET NULL" if self.account_ref and self.optional else None
-
-    @property
-    def name_key(self) -> str:
-        """The response key of an account reference's display name: `assignee_name`."""
-        return f"{self.name}_name"
-
-    def names_others_for(self, role: str) -> bool:
-        """Whether a caller of `role` may name a row someone else created here (a reference)."""
-        return self.target_access is None or self.target_access.reads_others(role)
 
     @property
     def column(self) -> str:
@@ -463,15 +438,6 @@ class FieldSpec:
         if self.writers:
             notes.append("set only by " + ", ".join(f"`{role}`" for role in self.writers))
         return notes
-
-    @property
-    def api_description(self) -> str:
-        """The description OpenAPI shows, with who may set the field where only some roles may."""
-        if not self.writers:
-            return self.description
-        *head, last = self.writers
-        who = f"{', '.join(head)} and {last}" if head else last
-        return " ".join(filter(None, [self.description, f"Only {who} may set it."]))
 
     # -- what the generated tests send: hooks/samples.py --------------------------------
     @property

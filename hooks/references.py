@@ -22,11 +22,7 @@ def link_resources(resources: list[Resource], problems: list[str]) -> list[Resou
             if spec.account_ref and resource.jwt:
                 spec = replace(spec, ref_class="User", target_access=ReadAccess.of_accounts())
             elif spec.account_ref:
-                problems.append(
-                    f"resource '{resource.name}', field '{spec.name}': `ref user` names the user "
-                    "accounts, which exist only with `auth: jwt`; set auth to jwt or drop the field"
-                )
-                continue
+                continue  # without logins there are no accounts: left out, as ownership is
             elif spec.kind == "ref":
                 target = by_name.get(spec.ref or "")
                 if target is None:
@@ -38,6 +34,11 @@ def link_resources(resources: list[Resource], problems: list[str]) -> list[Resou
                     continue
                 spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)
             fields.append(spec)
+        if not fields and resource.fields:
+            problems.append(
+                f"resource '{resource.name}': its only fields name user accounts, which exist only "
+                "with `auth: jwt`; add a field of its own or set auth to jwt"
+            )
         links = resolve_links(resource.name, resource.links, by_name, problems)
         problems += public_write_problems(resource, fields, links)
         referrers = tuple(f for r in resources for f in r.refs if f.ref == resource.name)

@@ -329,6 +329,8 @@ def fields_of(draw: st.DrawFn, index: int, resource_names: list[str]) -> dict[st
                 draw(st.lists(ENUM_VALUES, min_size=1, max_size=5, unique_by=enum_member))
             )
             written = f"enum({draw(st.sampled_from([', ', ',', ' , '])).join(values)})"
+        elif kind == "ref" and draw(st.integers(0, 4)) == 0:
+            written = "ref user"  # a user account (designs with auth: none refuse it)
         elif kind == "ref":
             target = draw(st.integers(0, len(resource_names) - 1))
             optional = optional or target >= index  # required refs only go backwards: no loops
@@ -395,6 +397,21 @@ def permissions_of(draw: st.DrawFn, *, owned: bool, roles: list[str]) -> dict[st
     return permissions
 
 
+def guard_a_field(draw: st.DrawFn, fields: dict[str, Any], roles: list[str]) -> None:
+    """Let only some roles set one field that has a default or may be null (`write:`)."""
+    guardable = [
+        name
+        for name, written in fields.items()
+        if not isinstance(written, dict)
+        and ("?" in written or "=" in written)
+        and not written.startswith("refs")
+    ]
+    if guardable:
+        name = draw(st.sampled_from(guardable))
+        writers = draw(st.lists(st.sampled_from(roles), min_size=1, max_size=2, unique=True))
+        fields[name] = {"type": fields[name], "write": writers}
+
+
 def derived(draw: st.DrawFn, others: list[str]) -> str:
     """Another resource's name, bare or with an affix the generated code also uses."""
     other = draw(st.sampled_from(others))
@@ -452,6 +469,8 @@ def designs(draw: st.DrawFn) -> dict[str, Any]:
         if owned or draw(st.integers(0, 3)) == 0:
             resource["owned"] = owned
         resource["fields"] = draw(fields_of(index, resource_names))
+        if jwt and draw(st.integers(0, 3)) == 0:
+            guard_a_field(draw, resource["fields"], roles)
         if draw(st.integers(0, 3)) == 0:
             resource["timestamps"] = True
         if index > 0 and draw(st.integers(0, 3)) == 0:
@@ -887,6 +906,23 @@ def permission_word_not_a_role(draw: st.DrawFn, design: dict[str, Any]) -> str |
     resource = _resource(draw, design)
     resource["permissions"] = {**(resource.get("permissions") or {}), action: [word]}
     return f"'{word}'"
+
+
+@mutation
+def writer_that_is_not_a_role(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    roles = _jwt(design)
+    word = draw(names().filter(lambda w: w not in roles))
+    resource, name = _field(draw, design)
+    resource["fields"][name] = {"type": "int?", "write": [word]}
+    return f"`write:` names '{word}'"
+
+
+@mutation
+def writer_of_a_required_field(draw: st.DrawFn, design: dict[str, Any]) -> str | None:
+    roles = _jwt(design)
+    resource, name = _field(draw, design)
+    resource["fields"][name] = {"type": "int", "write": [roles[0]]}
+    return "give it a default"
 
 
 @mutation
