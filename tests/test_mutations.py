@@ -653,6 +653,48 @@ MUTATIONS = [
         select="looks_missing",
     ),
     Mutation(
+        "field-writers-unchecked",
+        "an engineer sets a task's priority, which only leads may set",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/services/task.py",
+                "if column in sent and role not in roles:",
+                "if column in sent and role is None:",
+            ),
+        ),
+        design="task-tracker",
+        select="may_set",
+    ),
+    Mutation(
+        "inactive-account-named",
+        "a task is assigned to a deactivated account",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/services/access.py",
+                "col(User.id).in_(ids), col(User.is_active))",
+                "col(User.id).in_(ids))",
+            ),
+        ),
+        design="task-tracker",
+        select="active_account",
+    ),
+    Mutation(
+        "account-name-hidden",
+        "a task's response gives no display name for its assignee",
+        "tests/test_task.py",
+        (
+            Edit(
+                "app/models/task.py",
+                "return None if self.assignee is None else self.assignee.full_name",
+                "return None",
+            ),
+        ),
+        design="task-tracker",
+        select="active_account",
+    ),
+    Mutation(
         "reference-unchecked-on-patch",
         "a PATCH moves an engineer's time entry onto a task they may not read",
         "tests/test_time_entry.py",
