@@ -112,6 +112,28 @@ def field(spec: Any, name: str = "x") -> list[str]:
             "may read, so a caller without a login could name none; make create need a login "
             "(authenticated or a role) or make plot's read public",
         ),
+        (
+            [{"name": "book", "fields": {"state": {"type": "int?", "write": ["editor"]}}}],
+            "resource 'book', field 'state': `write:` names 'editor', which is not a role (admin, "
+            "librarian, member); only roles may be given the right to set a field",
+        ),
+        (
+            [{"name": "book", "fields": {"state": {"type": "int", "write": ["librarian"]}}}],
+            "resource 'book', field 'state': only some roles may set it, so the others need a value "
+            "without it; give it a default (`= value`) or make it optional with `?`",
+        ),
+        (
+            [
+                {
+                    "name": "book",
+                    "fields": {"state": {"type": "int?", "write": ["librarian"]}},
+                    "permissions": {"read": ["public"], "create": ["public"]},
+                }
+            ],
+            "resource 'book': create is public, but only admin, librarian may set its field "
+            "'state', and a caller without a login has no role; make create need a login "
+            "(authenticated or a role) or drop `write:`",
+        ),
         ([], "resources: the design has no resources; add at least one"),
     ],
 )
@@ -618,3 +640,24 @@ def test_auth_none_makes_everything_public() -> None:
     design = build_design(answers([BOOK], auth="none"))
     assert all(ep.public and ep.auth == "public" for ep in design.resources[0].endpoints)
     assert design.system_endpoints == ()
+
+
+def test_an_account_reference_names_the_user_table_and_is_left_out_without_logins() -> None:
+    task = {
+        "name": "task",
+        "fields": {"title": "str", "assignee": {"type": "ref user?", "write": ["librarian"]}},
+    }
+    design = build_design(answers([task]))
+    [assignee] = design.account_refs
+    assert (assignee.column, assignee.ref_class, assignee.on_delete, assignee.name_key) == (
+        "assignee_id",
+        "User",
+        "SET NULL",
+        "assignee_name",
+    )
+    assert assignee.writers == ("admin", "librarian")
+    assert [access.function for access in design.read_accesses] == ["readable_user_ids"]
+    table = next(t for t in design.migration_tables if t.name == "task")
+    assert ("assignee_id", "user", "SET NULL") in table.foreign_keys
+    without_logins = build_design(answers([task], auth="none"))
+    assert [f.name for f in without_logins.resources[0].fields] == ["title"]
