@@ -29,6 +29,8 @@ class ReadAccess:
     owned: bool
     rule: Rule | None
     accounts: bool = False  # the user accounts (`assignee: ref user?`): every active one
+    # (column, the parent's function) of each reference through whose row a caller may read one
+    via: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of_accounts(cls) -> ReadAccess:
@@ -90,11 +92,12 @@ class ReadAccess:
         if self.logged_in:
             return f"Of `ids`, the {plural} that exist, for any logged-in caller."
         who = _and(self.readers)
-        if self.owners_read_theirs:
-            return (
-                f"Of `ids`, the {plural} `user` may read: {who} read every one, others their own."
-            )
-        return f"Of `ids`, the {plural} `user` may read: {who} read every one, others none."
+        others = " or ".join(
+            ["their own"] * self.owners_read_theirs
+            + [f"those whose {column.removesuffix('_id')} they may read" for column, _ in self.via]
+        )
+        verb = "reads" if len(self.readers) == 1 else "read"
+        return f"Of `ids`, the {plural} `user` may read: {who} {verb} every one, others {others or 'none'}."
 
 
 class AccessFacts:

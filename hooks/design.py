@@ -197,8 +197,23 @@ class Design(DesignTestFacts):
         """Who reads each resource that a reference or a link names, in design order."""
         named = {f.ref for r in self.resources for f in r.refs}
         named |= {link.target for r in self.resources for link in r.links}
+        named |= {r.name for r in self.resources if r.reads_via}
         accounts = [ReadAccess.of_accounts()] if self.account_refs else []
         return [*accounts, *(r.read_access for r in self.resources if r.name in named)]
+
+    @property
+    def reads_via(self) -> bool:
+        """Whether some resource is read through a parent row (`read: [via ticket]`)."""
+        return any(r.reads_via for r in self.resources)
+
+    @property
+    def via_scopes(self) -> dict[str, str]:
+        """The OAuth2 scopes of reading through a parent row, and what each grants."""
+        return {
+            f"via:{f.name}": f"The rows whose {f.label} the caller may read"
+            for r in self.resources
+            for f in r.reads_via
+        }
 
     @property
     def account_refs(self) -> list[FieldSpec]:

@@ -19,6 +19,8 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
     "delete": (),
 }
 SUCCESS = {"create": 201, "list": 200, "read": 200, "update": 200, "delete": 204}
+VIA = "via "  # `read: [via ticket]`: whoever may read the ticket a row names may read the row
+VIA_SCOPE = "via:"  # its OAuth2 scope, `via:ticket` (a scope holds no space)
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,20 @@ class Rule:
         return not self.public and not self.authenticated and "owner" in self.words
 
     @property
+    def via(self) -> tuple[str, ...]:
+        """The reference fields through whose rows a caller may read a row (`via ticket`)."""
+        if self.public or self.authenticated:
+            return ()
+        return tuple(w.removeprefix(VIA).strip() for w in self.words if w.startswith(VIA))
+
+    @property
     def roles(self) -> tuple[str, ...]:
         """Roles allowed on every row: the administrator first, then the design's roles."""
-        named = [w for w in self.words if w not in SPECIAL_WORDS and w != self.admin_role]
+        named = [
+            w
+            for w in self.words
+            if w not in SPECIAL_WORDS and w != self.admin_role and not w.startswith(VIA)
+        ]
         return (self.admin_role, *named)
 
     @property
@@ -56,7 +69,8 @@ class Rule:
         """What the route demands as OAuth2 scopes: empty for public or any logged-in user."""
         if self.public or self.authenticated:
             return ()
-        return (*self.roles, *(("owner",) if self.owner else ()))
+        via = tuple(VIA_SCOPE + name for name in self.via)
+        return (*self.roles, *(("owner",) if self.owner else ()), *via)
 
     @property
     def summary(self) -> str:
@@ -65,8 +79,8 @@ class Rule:
             return "public"
         if self.authenticated:
             return "authenticated"
-        who = ", ".join(f"`{r}`" for r in self.roles)
-        return f"{who}, owner" if self.owner else who
+        who = ", ".join([f"`{r}`" for r in self.roles] + ["owner"] * self.owner)
+        return ", ".join([who, *(f"`{VIA_SCOPE}{name}`" for name in self.via)])
 
     def refuses_a_role(self, action: str) -> bool:
         """Whether some logged-in caller gets `403` here: only then does the route declare it."""
@@ -81,7 +95,7 @@ class Rule:
             return 401
         if self.authenticated or role in self.roles:
             return success
-        if self.owner:
+        if self.owner or self.via:
             return success if action == "list" else 404
         return 403
 
@@ -170,7 +184,13 @@ def _word_problems(
         f"{where}: permission word {word!r} in {action} is neither public, authenticated, owner "
         f"nor a role ({', '.join(roles)}); add it to roles or fix the spelling"
         for word in words
-        if word not in SPECIAL_WORDS and word not in roles
+        if word not in SPECIAL_WORDS and word not in roles and not word.startswith(VIA)
+    ]
+    problems += [
+        f"{where}: {word!r} in {action}: access through a parent row is for read (and so list) "
+        "only; update and delete take roles and owner"
+        for word in words
+        if word.startswith(VIA) and action != "read"
     ]
     if "owner" in words and not owned:
         problems.append(

@@ -34,6 +34,16 @@ def link_resources(resources: list[Resource], problems: list[str]) -> list[Resou
                     continue
                 spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)
             fields.append(spec)
+        problems += [
+            f"resource '{resource.name}': read allows 'via {name}', but {name!r} is not a required "
+            "reference to another resource of the design; name one (e.g. `via ticket` for "
+            "`ticket: ref ticket`)"
+            for name in resource.rules["read"].via
+            if not any(
+                f.name == name and f.kind == "ref" and not f.optional and not f.account_ref
+                for f in fields
+            )
+        ]
         if not fields and resource.fields:
             problems.append(
                 f"resource '{resource.name}': its only fields name user accounts, which exist only "

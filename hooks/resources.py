@@ -316,9 +316,16 @@ class Resource(GeneratedTestFacts):
     @property
     def read_access(self) -> ReadAccess:
         """Who reads which of its rows, as references and links to it are checked."""
-        return ReadAccess(
-            self.name, self.plural, self.owned, self.rules["read"] if self.jwt else None
+        rule = self.rules["read"] if self.jwt else None
+        via = tuple(
+            (f.column, f"readable_{f.ref}_ids") for f in self.refs if rule and f.name in rule.via
         )
+        return ReadAccess(self.name, self.plural, self.owned, rule, via=via)
+
+    @property
+    def reads_via(self) -> tuple[FieldSpec, ...]:
+        """The references through whose rows a caller may read this resource's rows."""
+        return tuple(f for f in self.refs if self.jwt and f.name in self.rules["read"].via)
 
     def access(self, action: str, role: str | None) -> int:
         """The status a caller of `role` (None: no token) gets for `action` on another's row; a
@@ -362,7 +369,8 @@ class Resource(GeneratedTestFacts):
     def read_functions(self) -> list[str]:
         """The functions of `app/services/access.py` the service calls."""
         targets = [*(f.target_access for f in self.refs), *(k.target_access for k in self.links)]
-        return sorted({t.function for t in targets if t is not None})
+        own = [self.read_access] if self.reads_via else []
+        return sorted({t.function for t in [*targets, *own] if t is not None})
 
     def takes_caller(self, action: str) -> bool:
         """Whether the service's function for `action` is told who calls: to check references
@@ -371,6 +379,8 @@ class Resource(GeneratedTestFacts):
             return False
         if action in ("create", "update"):
             return bool(self.refs or self.links or self.guarded_fields)
+        if action in ("list", "read") and self.reads_via:
+            return True
         return action == "list" and bool(self.scoped_filters or self.scoped_link_filters)
 
     def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
