@@ -169,14 +169,11 @@ def _shared_values(connection: Connection, table: str, names: list[str]) -> list
         .group_by(*columns)
         .having(sa.func.count() > 1)
     )
-    totals = connection.execute(
-        sa.select(sa.func.count(), sa.func.sum(sa.column("shared_rows"))).select_from(
-            shared.subquery()
-        )
-    ).one()
-    if not totals[0]:
+    total = sa.func.sum(sa.column("shared_rows", sa.Integer))
+    counted = sa.select(sa.func.count(), total).select_from(shared.subquery())
+    group_count, row_count = connection.execute(counted).one()
+    if not group_count:
         return []
-    group_count, row_count = int(totals[0]), int(totals[1])
     first = shared.order_by(*columns).limit(GROUPS).subquery()
     query = (
         sa.select(*columns, *key_columns)
