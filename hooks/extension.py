@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -232,6 +233,27 @@ def relative_template_warning(context: Context) -> str:
     )
 
 
+@pass_context
+def async_db_switched(context: Context) -> bool:
+    """Whether this update changed `async_db`: the answers file committed before it (Copier
+    updates only a clean repository) against this render's answer. False when unknown."""
+    conf = context["_copier_conf"]
+    try:
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:./{Path(str(conf['answers_file'])).as_posix()}"],
+            cwd=str(conf["dst_path"]),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return False
+    if shown.returncode != 0:
+        return False
+    before = _parsed_answers(shown.stdout).get("async_db")
+    return before is not None and bool(before) != bool(context.get("async_db"))
+
+
 def _checked_design(context: dict[str, Any]) -> Any:
     """`design_from` and `check_update`, done again only when an answer or the answers file changed.
 
@@ -287,6 +309,7 @@ class DesignFilters(Extension):
         environment.globals["removals"] = removals
         environment.globals["removal_problem"] = removal_problem
         environment.globals["relative_template_warning"] = relative_template_warning
+        environment.globals["async_db_switched"] = async_db_switched
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
 

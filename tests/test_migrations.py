@@ -349,9 +349,16 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     requests += [
         ("POST", f"{prefix}/authors", {**author}),  # the same name twice
         ("PATCH", f"{prefix}/books/1", {"pages": None, "genre": "children"}),
+        ("POST", f"{prefix}/authors", {**author, "name": "Zed"}),  # and another, three times
+        ("POST", f"{prefix}/authors", {**author, "name": "Zed"}),
+        ("POST", f"{prefix}/authors", {**author, "name": "Zed"}),
     ]
     seeded = through_api(project, environment, prefix, requests)
-    assert [status for status, _ in seeded] == [201, 201, 201, 201, 200], seeded
+    assert [status for status, _ in seeded] == [201, 201, 201, 201, 200, 201, 201, 201], seeded
+    shared = {
+        name: [row["id"] for _, row in seeded if row.get("name") == name]
+        for name in sorted([author["name"], "Zed"])
+    }
     assert revision_of(database) is None  # served, not stamped
 
     design_v2 = resources(project)
@@ -371,8 +378,9 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert "author.shelf is a new required field without a default" in message
     assert "give it a default (`shelf: <type> = <value>`)" in message
     assert "or make it optional (`shelf: <type>?`)" in message
-    assert "author.name became unique, but some rows share a value" in message
-    assert "author.biography is no longer in the design, and author has 2 rows with a" in message
+    groups = "; ".join(f"{name!r}: id {', '.join(map(str, ids))}" for name, ids in shared.items())
+    assert f"author.name became unique, but 5 rows share a value in 2 groups ({groups})" in message
+    assert "author.biography is no longer in the design, and author has 5 rows with a" in message
     assert "python -m app.migrate --allow-drops" in message
     assert "book.pages became required, but book has 1 row without a value" in message
     assert "book.genre holds 'children', which the design's enum no longer lists" in message
@@ -402,7 +410,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert len(list(tmp_path.glob("data.db.bak-*"))) == 2
     authors = through_api(project, environment, prefix, [("GET", f"{prefix}/authors", None)])
     rows = authors[0][1]["items"]
-    assert [row["name"] for row in rows] == [author["name"]] * 2
+    assert sorted(row["name"] for row in rows) == sorted([author["name"]] * 2 + ["Zed"] * 3)
     assert all(row["shelf"] == 0 and "biography" not in row for row in rows)
 
     again = run(project, environment, "-m", "app.migrate", "Nothing")
@@ -515,7 +523,7 @@ def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_aft
     update(project, {"resources": design_v2})
     commit(project, "Longer books only")
     rule = f"pages >= {book['pages'] + 1}"
-    expected = f"book gains the rule `{rule}`, which 1 row break (id {book['id']})"
+    expected = f"book gains the rule `{rule}`, which 1 row breaks (id {book['id']})"
     checked = run(project, environment, "-m", "app.migrate", "--check")
     assert checked.returncode == 1 and expected in checked.stderr, checked.stdout + checked.stderr
     refused = run(project, environment, "-m", "app.migrate", "Longer books only")

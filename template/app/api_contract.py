@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -372,6 +373,34 @@ def _git(*args: str, hint: str = "") -> str:
     return done.stdout
 
 
+def project_files() -> list[Path]:
+    """The files git tracks or would track (not those .gitignore leaves out), once each."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode != 0:  # not a git repository: no update to resolve
+        return []
+    return [ROOT / name for name in dict.fromkeys(listed.stdout.split("\0")) if name]
+
+
+def conflicted(files: Iterable[Path]) -> list[str]:
+    """The files still holding a conflict marker (`<<<<<<< `, as `copier update` leaves one)."""
+    found = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # gone, a directory, or not text
+            continue
+        if any(line.startswith("<<<<<<< ") for line in text.splitlines()):
+            found.append(
+                path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+            )
+    return found
+
+
 def write_contract(value: Contract) -> None:
     CONTRACT.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
@@ -387,6 +416,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--since", default="HEAD", help="the git revision to compare with")
     args = parser.parse_args(argv)
+    unresolved = conflicted(project_files())
+    if unresolved:
+        print(
+            "Conflict markers (<<<<<<<) remain in: "
+            + ", ".join(unresolved)
+            + ". Resolve them (keep the lines you want, delete the markers), then run this again; "
+            "nothing was written.",
+            file=sys.stderr,
+        )
+        return 1
     if args.write:
         write_contract(live_contract())
         print(f"wrote {CONTRACT.relative_to(ROOT)}")

@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,8 @@ DROP_HINT = (
     '"rename"`, write {rename} in its upgrade(), run `alembic upgrade head`, then this again'
 )
 SAMPLES = 5  # offending rows quoted per problem
+GROUPS = 20  # groups of rows sharing a value quoted per new unique field or combination
+IDS = 20  # row ids quoted per group
 # Alembic compares CHECK constraints only when asked, and then by name: the models name each one
 # after its rule (`ck_line_quantity_ge_1`), so a changed rule is a new constraint.
 AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
@@ -56,6 +59,11 @@ def _count(connection: Connection, table: str, where: sa.ColumnElement[bool] | N
 
 def _rows(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def _verb(count: int, verb: str) -> str:
+    """The verb agreeing with a count of rows: "1 row breaks", "3 rows break"."""
+    return f"{verb}s" if count == 1 else verb
 
 
 def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list[str]:
@@ -102,22 +110,7 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
         names = _held_columns(connection, operation.table_name, names)
         if not names:
             return []
-        columns: list[sa.ColumnClause[Any]] = [sa.column(name) for name in names]
-        repeated = connection.execute(
-            sa.select(*columns)
-            .select_from(sa.table(operation.table_name))
-            .where(*(c.is_not(None) for c in columns))
-            .group_by(*columns)
-            .having(sa.func.count() > 1)
-            .limit(1)
-        ).first()
-        if repeated is None:
-            return []
-        field = ", ".join(names)
-        return [
-            f"{operation.table_name}.{field} became unique, but some rows share a value "
-            f"({', '.join(map(repr, repeated))}): {FIX_ROWS}, or drop `unique`."
-        ]
+        return _shared_values(connection, operation.table_name, names)
     if isinstance(operation, ops.CreateCheckConstraintOp):
         return _breaking_rows(connection, operation.table_name, str(operation.condition))
     if isinstance(operation, ops.DropColumnOp) and not allow_drops:
@@ -162,6 +155,46 @@ def _held_columns(connection: Connection, table: str, names: list[str]) -> list[
     return [name for name in names if name in present]
 
 
+def _shared_values(connection: Connection, table: str, names: list[str]) -> list[str]:
+    """Every group of rows a new unique field or combination would refuse, by value, with the
+    ids of its rows (the first GROUPS groups; a null never counts as shared, as in SQL)."""
+    model = SQLModel.metadata.tables.get(table)
+    keys = [c.name for c in model.primary_key.columns] if model is not None else ["id"]
+    rows = sa.table(table, *(sa.column(name) for name in dict.fromkeys([*names, *keys])))
+    columns = [rows.c[name] for name in names]
+    key_columns = [rows.c[key] for key in keys]
+    shared = (
+        sa.select(*columns, sa.func.count().label("shared_rows"))
+        .where(*(c.is_not(None) for c in columns))
+        .group_by(*columns)
+        .having(sa.func.count() > 1)
+    )
+    total = sa.func.sum(sa.column("shared_rows", sa.Integer))
+    counted = sa.select(sa.func.count(), total).select_from(shared.subquery())
+    group_count, row_count = connection.execute(counted).one()
+    if not group_count:
+        return []
+    first = shared.order_by(*columns).limit(GROUPS).subquery()
+    query = (
+        sa.select(*columns, *key_columns)
+        .join(first, sa.and_(*(column == first.c[column.name] for column in columns)))
+        .order_by(*columns, *key_columns)
+    )
+    described = []
+    for values, members in groupby(connection.execute(query), key=lambda row: row[: len(names)]):
+        ids = ["/".join(map(str, row[len(names) :])) for row in members]
+        shown = ", ".join(ids[:IDS]) + (f", and {len(ids) - IDS} more" if len(ids) > IDS else "")
+        value = repr(values[0]) if len(names) == 1 else repr(tuple(values))
+        described.append(f"{value}: id {shown}")
+    hidden = group_count - GROUPS
+    more = f"; and {hidden} more {'group' if hidden == 1 else 'groups'}" if hidden > 0 else ""
+    several = f" in {group_count} groups" if group_count > 1 else ""
+    return [
+        f"{table}.{', '.join(names)} became unique, but {row_count} rows share a value{several} "
+        f"({'; '.join(described)}{more}): {FIX_ROWS}, or drop `unique`."
+    ]
+
+
 def _breaking_rows(connection: Connection, table: str, condition: str) -> list[str]:
     """Rows a new CHECK constraint would refuse (a null passes one, as in SQL). A column the
     same migration adds holds its default, which the design keeps within the rule, or null."""
@@ -179,7 +212,7 @@ def _breaking_rows(connection: Connection, table: str, condition: str) -> list[s
     count = _count(connection, table, breaking)
     more = f", and {count - SAMPLES} more" if count > SAMPLES else ""
     return [
-        f"{table} gains the rule `{condition}`, which {_rows(count)} break (id "
+        f"{table} gains the rule `{condition}`, which {_rows(count)} {_verb(count, 'break')} (id "
         f"{', '.join(map(str, ids))}{more}): {FIX_ROWS}, or relax the rule in the design."
     ]
 

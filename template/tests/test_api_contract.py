@@ -3,8 +3,12 @@
 import copy
 import datetime
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app import api_contract
 from app.api_contract import CONTRACT, Change, add_entry, changes, live_contract, record
 
 BEFORE: dict[str, Any] = {
@@ -121,7 +125,9 @@ def test_statuses_and_query_parameters() -> None:
         after = changed("operations", "GET /items/{item_id}", "query", to={"kind": now})
         assert [change.breaking for change in changes(before, after)] == [breaking], now
     sort = changed("operations", "GET /items/{item_id}", "query", to={"sort": "array(enum(a, b))"})
-    more = changed("operations", "GET /items/{item_id}", "query", to={"sort": "array(enum(a, b, c))"})
+    more = changed(
+        "operations", "GET /items/{item_id}", "query", to={"sort": "array(enum(a, b, c))"}
+    )
     assert changes(sort, more) == [
         Change("GET /items/{item_id}", "query parameter `sort`: now also c", False)
     ]
@@ -145,3 +151,25 @@ def test_the_record_lists_breaking_changes_first_and_keeps_earlier_entries() -> 
     text = add_entry(add_entry(earlier, entry), entry)  # the same comparison run twice: one entry
     assert text.count("## 2026-01-02") == 1 and text.count("## 2026-01-01") == 1
     assert text.index("## 2026-01-02") < text.index("## 2026-01-01")
+
+
+def test_changes_are_refused_while_conflict_markers_remain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After `copier update` left a conflict, --changes names the files and writes nothing."""
+    clean = tmp_path / "clean.py"
+    clean.write_text('"""Mentions <<<<<<< mid-line only."""\n')
+    marked = tmp_path / "conflicted.py"
+    marked.write_text("<<<<<<< before updating\nx = 1\n=======\nx = 2\n>>>>>>> after updating\n")
+    binary = tmp_path / "app.db"
+    binary.write_bytes(b"\xff\xfe<<<<<<< \x00")
+    written = tmp_path / "api-changes.md"
+    monkeypatch.setattr(api_contract, "project_files", lambda: [clean, marked, binary])
+    monkeypatch.setattr(api_contract, "CHANGES", written)
+
+    assert api_contract.main(["--changes"]) == 1
+    message = capsys.readouterr().err
+    assert f"Conflict markers (<<<<<<<) remain in: {marked}." in message
+    assert "Resolve them" in message and "then run this again" in message
+    assert str(clean) not in message and str(binary) not in message
+    assert not written.exists()
