@@ -195,6 +195,26 @@ class DesignTestFacts:
             cases.append(GuardedWrite(f.column, role, patch_own, writer))
         return cases
 
+    def via_cases(self, resource: Resource) -> list[tuple[FieldSpec, str]]:
+        """(reference, role) for each parent a resource is read through: a role that reads only
+        its own parent rows and may create one, so the test reads another's row through it."""
+        cases = []
+        for f in resource.reads_via:
+            parent = self.by_name[f.ref or ""]
+            role = next(
+                (
+                    role
+                    for role in self.roles
+                    if not resource.read_access.reads_others(role)
+                    and parent.access("create", role) == 201
+                    and parent.read_access.reads_own(role)
+                ),
+                None,
+            )
+            if role is not None:
+                cases.append((f, role))
+        return cases
+
     def conftest_imports(self, resource: Resource) -> list[str]:
         """What a resource's generated test module imports from `tests/conftest.py`."""
         names = {f"new_{resource.name}", f"{resource.name}_payload"}
@@ -209,4 +229,5 @@ class DesignTestFacts:
             names |= {f"{case.target}_payload"} if case.may_own else set()
         names |= {f"new_{f.ref}" for f in resource.guarded_fields if f.kind == "ref"}
         names |= {"new_user"} if resource.account_refs else set()
+        names |= {f"{f.ref}_payload" for f, _ in self.via_cases(resource)}
         return sorted(names, key=lambda name: (not name[0].isupper(), name))

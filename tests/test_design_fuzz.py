@@ -412,6 +412,20 @@ def guard_a_field(draw: st.DrawFn, fields: dict[str, Any], roles: list[str]) -> 
         fields[name] = {"type": fields[name], "write": writers}
 
 
+def read_through_a_parent(draw: st.DrawFn, resource: dict[str, Any]) -> None:
+    """Let whoever may read the row a required reference names read the resource's rows."""
+    parents = []
+    for name, written in resource["fields"].items():
+        text = written["type"] if isinstance(written, dict) else written
+        if text.startswith("ref ") and "?" not in text and not text.startswith("ref user"):
+            parents.append(name)
+    if parents:
+        permissions = resource.setdefault("permissions", {})
+        read = permissions.get("read", ["authenticated"])
+        read = [read] if isinstance(read, str) else list(read)
+        permissions["read"] = [*read, f"via {draw(st.sampled_from(parents))}"]
+
+
 def derived(draw: st.DrawFn, others: list[str]) -> str:
     """Another resource's name, bare or with an affix the generated code also uses."""
     other = draw(st.sampled_from(others))
@@ -488,6 +502,8 @@ def designs(draw: st.DrawFn) -> dict[str, Any]:
             resource["unique"] = draw(together)
         if draw(st.integers(0, 3)):
             resource["permissions"] = draw(permissions_of(owned=owned, roles=roles))
+        if jwt and draw(st.integers(0, 2)) == 0:
+            read_through_a_parent(draw, resource)
         resources.append(resource)
     design["resources"] = resources
     return round_trip(design)

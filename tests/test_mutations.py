@@ -695,6 +695,34 @@ MUTATIONS = [
         select="active_account",
     ),
     Mutation(
+        "parent-access-dropped",
+        "a customer no longer reads the agents' comments on their own ticket",
+        "tests/test_comment.py",
+        (
+            Edit(
+                "app/services/access.py",
+                "            col(Comment.ticket_id).in_(readable_ticket_ids(user)),\n",
+                "",
+            ),
+        ),
+        design="helpdesk",
+        select="read_through",
+    ),
+    Mutation(
+        "private-tag-linked",
+        "a customer links another customer's private tag to their ticket",
+        "tests/test_ticket.py",
+        (
+            Edit(
+                "app/services/access.py",
+                "    return statement.where(col(Tag.owner_id) == user.id)\n",
+                "    return statement\n",
+            ),
+        ),
+        design="helpdesk",
+        select="looks_missing",
+    ),
+    Mutation(
         "reference-unchecked-on-patch",
         "a PATCH moves an engineer's time entry onto a task they may not read",
         "tests/test_time_entry.py",
