@@ -443,6 +443,18 @@ MUTATIONS = [
         ),
     ),
     Mutation(
+        "account-throttle-shared-across-clients",
+        "an account's failures count from every address together: a guesser locks the owner out",
+        "tests/test_auth.py",
+        (
+            Edit(
+                "app/core/throttle.py",
+                '        return f"{client} {account}"',
+                "        return account",
+            ),
+        ),
+    ),
+    Mutation(
         "sign-ups-never-throttled",
         "one client signs up without end, never a 429",
         "tests/test_auth.py",
