@@ -44,7 +44,7 @@ def link_resources(resources: list[Resource], problems: list[str]) -> list[Resou
                 for f in fields
             )
         ]
-        if not fields and resource.fields:
+        if not resource.jwt and resource.fields and all(f.account_ref for f in resource.fields):
             problems.append(
                 f"resource '{resource.name}': its only fields name user accounts, which exist only "
                 "with `auth: jwt`; add a field of its own or set auth to jwt"

@@ -360,9 +360,15 @@ MUTATIONS = [
     ),
     Mutation(
         "create-guard-removed",
-        "anyone, even without a token, may create books",
+        "every logged-in role may create books",
         "tests/test_book.py",
-        (Edit(BOOK_ROUTER, "    dependencies=[Security(authorize, scopes=CREATE_SCOPES)],\n", ""),),
+        (
+            Edit(
+                BOOK_ROUTER,
+                "grant: Annotated[Grant, Security(authorize, scopes=CREATE_SCOPES)],",
+                "grant: Annotated[Grant, Security(authorize)],",
+            ),
+        ),
     ),
     Mutation(
         "users-list-guard-removed",
@@ -685,8 +691,8 @@ MUTATIONS = [
         (
             Edit(
                 "app/services/access.py",
-                "col(User.id).in_(ids), col(User.is_active))",
-                "col(User.id).in_(ids))",
+                "statement = select(col(User.id)).where(col(User.is_active))",
+                "statement = select(col(User.id))",
             ),
         ),
         design="task-tracker",

@@ -138,7 +138,7 @@ def insert_before(text: str, anchor: str, line: str) -> str:
 def route(router: str, function: str) -> str:
     """The decorator and signature of one route function in a router module."""
     end = router.index(f"def {function}(")
-    return router[router.rindex("@router.", 0, end) : router.index("\n", end)]
+    return router[router.rindex("@router.", 0, end) : router.index(":\n", end)]
 
 
 def spec_mentions(project: Path, *needles: str, present: bool = True) -> None:
