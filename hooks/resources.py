@@ -286,11 +286,6 @@ class Resource(GeneratedTestFacts):
         return sorted({(link.target, link.target_class) for link in self.links})
 
     @property
-    def ref_models(self) -> list[tuple[str, str]]:
-        """(module, class) of every other resource a ref points at."""
-        return sorted({(f.ref_table, f.ref_class) for f in self.refs if f.ref != self.name})
-
-    @property
     def referenced_by_text(self) -> str:
         """`loans`, `loans or reviews`, `loans, holds or reviews`: for the 409 message."""
         *head, last = self.referenced_by or ("",)
