@@ -442,6 +442,77 @@ def test_new_template_version_merges_non_overlapping_edits(
     assert status(project) == []
 
 
+def readme_shell(project: Path, block: str) -> None:
+    """Run a block of README's commands as written, in bash, with this interpreter's `copier`."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PATH": path},
+    )
+    assert result.returncode == 0, f"{block}\n{result.stderr[-3000:]}"
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_of_readmes_updating_section_runs_as_written(
+    versioned_template: Path, tmp_path: Path
+) -> None:
+    """README's Updating commands, copied from README and run in bash in this order: the versions,
+    the data file started from the answers, the design changes, and taking an update back."""
+    project = new_project(versioned_template, tmp_path / "project", vcs_ref="1.0.0")
+    design_file = tmp_path / "design.yml"  # README's `../design.yml`
+    newest, pinned = readme_block("Run these commands in the project").strip().splitlines()
+
+    readme_shell(project, newest)
+    assert answers(project)["_commit"] == "1.1.0"
+    commit(project, "Update to the newest version")
+    readme_shell(project, pinned)
+    assert answers(project)["_commit"] == "1.1.0"
+    assert status(project) == []
+
+    readme_shell(project, readme_block("To start one from the recorded design:"))
+    started = yaml.safe_load(design_file.read_text())
+    recorded = answers(project)
+    assert started == {"resources": recorded["resources"], "roles": recorded["roles"]}
+
+    def add_book_field(name: str) -> None:
+        design = yaml.safe_load(design_file.read_text())
+        book = next(r for r in design["resources"] if r["name"] == "book")
+        book["fields"][name] = "str(200)?"
+        design_file.write_text(yaml.safe_dump(design, sort_keys=False))
+
+    def book_fields() -> list[str]:
+        return list(next(r for r in resources(project) if r["name"] == "book")["fields"])
+
+    by_file, by_value, both = readme_block("**Changing the design.**").strip().splitlines()
+    add_book_field("subtitle")
+    readme_shell(project, by_file)
+    assert "subtitle" in book_fields()
+    assert "subtitle" in (project / "app/models/book.py").read_text()
+    commit(project, "Books have a subtitle")
+    readme_shell(project, by_value)
+    assert answers(project)["async_db"] is True
+    assert "AsyncSession" in (project / "app/deps.py").read_text()
+    commit(project, "Async database access")
+    add_book_field("edition")
+    readme_shell(project, both)
+    assert "edition" in book_fields()
+    assert "edition" in (project / "app/models/book.py").read_text()
+
+    # Taking the (uncommitted) update back, then updating again.
+    undo, redo = readme_block("**Taking an update back.**").strip().splitlines()
+    readme_shell(project, undo)
+    assert status(project) == []
+    assert "edition" not in book_fields()
+    assert "edition" not in (project / "app/models/book.py").read_text()
+    readme_shell(project, redo)
+    assert "edition" in book_fields()
+    assert answers(project)["_commit"] == "1.1.0"
+
+
 def test_new_template_version_marks_overlapping_edits(
     versioned_template: Path, tmp_path: Path
 ) -> None:
