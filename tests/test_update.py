@@ -25,7 +25,15 @@ from copier import run_update
 from copier.errors import UserMessageError
 
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import git, make_template_repo, readme_block, render, run_project_pytest
+from tests.helpers import (
+    ROOT,
+    TEMPLATE_FILES,
+    git,
+    make_template_repo,
+    readme_block,
+    render,
+    run_project_pytest,
+)
 
 SPEC = "docs/api-design-spec.md"
 CONFLICT_START = "<<<<<<< before updating"
@@ -584,6 +592,47 @@ def test_new_template_version_brings_its_design_model(
 
 
 # --------------------------------------------------------------------------- common mistakes
+
+
+FIRST_RELEASE = "cffb229"  # CHANGELOG's 1.0.0: the last commit of 2026-11-24
+
+
+def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    """An upgrade across the whole history: the first release's project takes this version (with
+    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
+    edit, and its tests pass."""
+    if subprocess.run(
+        ["git", "cat-file", "-e", f"{FIRST_RELEASE}^{{commit}}"], cwd=ROOT, capture_output=True
+    ).returncode:
+        pytest.skip(f"this checkout has no history back to {FIRST_RELEASE} (a shallow clone)")
+    template = tmp_path / "template"
+    git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(template))
+    git(template, "checkout", "-q", "-b", "releases", FIRST_RELEASE)
+    git(template, "tag", "1.0.0")
+    for name in TEMPLATE_FILES:  # this checkout's template, as the next release
+        shutil.rmtree(template / name, ignore_errors=True)
+        (template / name).unlink(missing_ok=True)
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, template / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, template / name)
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "this version")
+    git(template, "tag", "2.0.0")
+
+    project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
+    edit(project / "app/rules/book.py", lambda text: text + RULE)
+    commit(project, "A rule of my own")
+    result = copier_cli(project, "update", "--trust", "--defaults")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert answers(project)["_commit"] == "2.0.0"
+    assert RULE in (project / "app/rules/book.py").read_text()
+    assert conflicts(project) == []
+    passes_own_tests(project)
 
 
 def test_dirty_project_is_refused_with_a_clear_message(template_repo: Path, tmp_path: Path) -> None:
