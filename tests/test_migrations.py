@@ -33,9 +33,9 @@ from tests.test_update import commit, new_project, resources, update
 ADMIN = {"email": "admin@example.com", "password": "migration-admin-password"}
 
 # Replays requests through the app's own stack (TestClient) in the project's interpreter context;
-# `{"$id": n}` in a body stands for the id returned by request n.
+# `{"$id": n}` in a body, and `{$n}` in a path, stand for the id returned by request n.
 RUNNER = """
-import json, sys
+import json, re, sys
 from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
@@ -56,6 +56,7 @@ with TestClient(create_app(settings)) as client:
             return {key: resolve(item) for key, item in body.items()}
         return body
     for method, path, body in requests:
+        path = re.sub(r"[{][$]([0-9]+)[}]", lambda m: str(results[int(m[1])][1]["id"]), path)
         response = client.request(method, path, json=resolve(body), headers=headers)
         results.append((response.status_code, response.json() if response.content else None))
 print(json.dumps(results))
