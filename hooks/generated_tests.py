@@ -51,17 +51,15 @@ class GeneratedTestFacts:
         )
 
     @property
-    def sort_test_field(self) -> FieldSpec | None:
-        """A column whose test values order rows otherwise than their ids, for the sort test."""
+    def sort_test_fields(self) -> tuple[FieldSpec, ...]:
+        """Columns whose test values order rows otherwise than their ids, for the sort tests: the
+        first of a kind that sorts by value, and the first enum (which sorts in the design's order
+        of its values, not by name)."""
         ordered = ("str", "int", "float", "decimal", "date", "datetime", "email")
-        return next(
-            (
-                f
-                for f in self.fields
-                if f.kind in ordered and f.distinct_test_values >= ROWS_PER_TEST
-            ),
-            None,
-        )
+        sortable = [f for f in self.fields if f.distinct_test_values >= ROWS_PER_TEST]
+        by_value = next((f for f in sortable if f.kind in ordered), None)
+        by_rank = next((f for f in sortable if f.kind == "enum"), None)
+        return tuple(f for f in (by_value, by_rank) if f is not None)
 
     @property
     def testable_range_filters(self) -> tuple[FieldSpec, ...]:

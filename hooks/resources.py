@@ -179,9 +179,12 @@ class Resource(GeneratedTestFacts):
     def list_parameters(self) -> tuple[str, ...]:
         """Section 6's words for each query parameter of the list, as `app/models/` declares them."""
         keys = ", ".join(md_code(c) for c in self.sort_columns)
+        ranked = any(f.kind == "enum" and f.sortable for f in self.fields)
         sort = (
             f"`sort` (one or more of {keys}, comma-separated, the first deciding, each column at "
-            "most once; a leading `-` sorts descending)"
+            "most once; a leading `-` sorts descending"
+            + ("; an enum sorts in the order the design lists its values" if ranked else "")
+            + ")"
         )
         clauses = [*PAGE_PARAMETERS, sort]
         if self.filters or self.links:

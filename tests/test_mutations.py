@@ -634,6 +634,14 @@ MUTATIONS = [
         select="permissions and update",
     ),
     Mutation(
+        "enum-sorted-by-name",
+        "`sort=priority` orders low, normal, high, urgent by name (high first)",
+        "tests/test_task.py",
+        (Edit("app/services/listing.py", "    if isinstance(stored_as, Enum):\n", "    if False:\n"),),
+        design="task-tracker",
+        select="sorts",
+    ),
+    Mutation(
         "tasks-self-reference-unchecked",
         "a missing parent task is no longer a 422 naming parent_id",
         "tests/test_task.py",
