@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "docs" / "api-contract.json"
 CHANGES = ROOT / "docs" / "api-changes.md"
+CUSTOM = ROOT / "docs" / "custom-endpoints.md"
 METHODS = ("get", "post", "put", "patch", "delete")
 # The models of these routers are the template's own (accounts, login, health), not the design's.
 SYSTEM_TAGS = {"auth", "users", "health"}
@@ -42,6 +43,9 @@ RULES = {
     "exclusiveMaximum": "<",
     "pattern": "pattern",
 }
+# A row of docs/custom-endpoints.md whose access is that of a generated route:
+# | POST | `/api/v1/authors/{author_id}/archive` | ... | same as `PATCH /api/v1/authors/{author_id}` |
+SAME_AS = re.compile(r"^\| ([A-Z]+) \| `(\S+)` \| .* \| same as `([A-Z]+) (\S+)` \|$", re.M)
 MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
 # How pydantic (2.13 and later) begins the pattern of a decimal's text form: its digits, which the
 # model states already, so left unsaid too, whichever pydantic wrote the schema.
@@ -330,6 +334,25 @@ def _narrower(old: str | list[str], new: str | list[str]) -> bool:
     return bool(set(old) - set(new))
 
 
+def same_as_rows(text: str) -> dict[str, str]:
+    """Each route of docs/custom-endpoints.md whose access is `same as` another route, and that
+    route (the file's fenced example aside)."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    return {f"{m} {path}": f"{tm} {target}" for m, path, tm, target in SAME_AS.findall(text)}
+
+
+def following(value: Contract, same_as: dict[str, str]) -> Contract:
+    """The contract with each `same as` route's access that of the route it follows there: a
+    route added by hand keeps up with the design's change of that route's permissions."""
+    operations = value["operations"]
+    followed = {
+        name: {**operations[name], "auth": operations[target]["auth"]}
+        for name, target in same_as.items()
+        if name in operations and target in operations
+    }
+    return {**value, "operations": {**operations, **followed}}
+
+
 def record(found: list[Change], *, since: str, today: datetime.date) -> str:
     """One entry of docs/api-changes.md."""
     lines = [f"## {today.isoformat()}: since {since}", ""]
@@ -432,6 +455,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     recorded: Contract = json.loads(CONTRACT.read_text())
     if args.changes:
+        followed = following(recorded, same_as_rows(CUSTOM.read_text() if CUSTOM.exists() else ""))
+        moved = sorted(
+            name
+            for name, op in followed["operations"].items()
+            if op != recorded["operations"][name]
+        )
+        if moved:  # the design changed the access of a route that these follow
+            write_contract(followed)
+            recorded = followed
+            print(
+                f"Recorded in {CONTRACT.relative_to(ROOT)}: the access of {', '.join(moved)}, "
+                "`same as` a generated route in docs/custom-endpoints.md, follows that route's."
+            )
         before, revision = contract_at(args.since)
         entry = record(changes(before, recorded), since=revision, today=datetime.date.today())
         CHANGES.write_text(add_entry(CHANGES.read_text() if CHANGES.exists() else None, entry))
