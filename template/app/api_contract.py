@@ -54,6 +54,8 @@ DECIMAL_TEXT = "^(?!^[-+.]*$)"
 OPTION = re.compile(
     r"(?P<base>.*?)(?: max (?P<limit>\d+))?(?P<rules>(?: (?:min|>=|>|<=|<|pattern) .*)?)"
 )
+# One rule of an option's rules: ` >= 0`, ` min 2`, or the pattern, always last.
+RULE = re.compile(r" (?P<word>min|>=|>|<=|<) (?P<value>\S+)| pattern (?P<pattern>.*)$")
 
 
 def live_contract() -> Contract:
@@ -285,16 +287,62 @@ def _options(kind: str) -> dict[str, Any]:
 def _accepts(was: str, now: str) -> tuple[bool, bool]:
     """Whether the new type takes a value the old one did not, and the other way round."""
     old, new = _options(was), _options(now)
-    wider, narrower = bool(new.keys() - old.keys()), bool(old.keys() - new.keys())
-    for key in old.keys() & new.keys():
-        before, after = old[key], new[key]
-        if isinstance(before, list):
-            wider |= bool(set(after) - set(before))
-            narrower |= bool(set(before) - set(after))
-        elif before != after:
-            longer = before is not None and (after is None or after > before)
-            wider, narrower = wider or longer, narrower or not longer
+    old_values, new_values = set(old.pop("enum", [])), set(new.pop("enum", []))
+    old_kinds = [_rules(key, limit) for key, limit in old.items()]
+    new_kinds = [_rules(key, limit) for key, limit in new.items()]
+    wider = bool(new_values - old_values) or any(
+        not any(_covers(before, after) for before in old_kinds) for after in new_kinds
+    )
+    narrower = bool(old_values - new_values) or any(
+        not any(_covers(after, before) for after in new_kinds) for before in old_kinds
+    )
     return wider, narrower
+
+
+def _rules(option: str, limit: int | None) -> dict[str, Any]:
+    """One option of a type, `string max 60 min 2` or `integer >= 0 < 10`, as its base type and
+    rules: {"base": "string", "max": 60, "min": 2}, {"base": "integer", ">=": 0.0, "<": 10.0}."""
+    match = OPTION.fullmatch(option)
+    assert match, option
+    found: dict[str, Any] = {"base": match["base"], "max": limit}
+    for rule in RULE.finditer(match["rules"]):
+        word, value = rule["word"] or "pattern", rule["value"] or rule["pattern"]
+        found[word] = value if word == "pattern" else float(value)
+    return found
+
+
+def _covers(wide: dict[str, Any], narrow: dict[str, Any]) -> bool:
+    """Whether every value one option takes (`narrow`), the other (`wide`) takes too."""
+    bases = (wide["base"], narrow["base"])
+    same_base = (
+        bases[0] == bases[1]
+        or bases in {("number", "integer")}
+        or (bases[0] == "string" and bases[1].startswith("string("))
+    )
+    same_pattern = wide.get("pattern", narrow.get("pattern")) == narrow.get("pattern")
+    return (
+        same_base
+        and same_pattern
+        and _upper(narrow) <= _upper(wide)
+        and _lower(narrow) >= _lower(wide)
+    )
+
+
+def _upper(option: dict[str, Any]) -> tuple[float, bool]:
+    """The highest value or length an option takes, and whether it takes that bound itself."""
+    bounds = [(float(option["max"]), True)] if option["max"] is not None else []
+    bounds += [(option["<="], True)] if "<=" in option else []
+    bounds += [(option["<"], False)] if "<" in option else []
+    return min(bounds, default=(float("inf"), True))
+
+
+def _lower(option: dict[str, Any]) -> tuple[float, bool]:
+    """The lowest value or length an option takes, and whether it takes that bound itself
+    (ordered so that a lower bound that leaves the bound itself out sorts higher)."""
+    bounds = [(option["min"], False)] if "min" in option else []
+    bounds += [(option[">="], False)] if ">=" in option else []
+    bounds += [(option[">"], True)] if ">" in option else []
+    return max(bounds, default=(float("-inf"), False))
 
 
 def _one_value(kind: str) -> str:
