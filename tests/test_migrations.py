@@ -382,6 +382,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert f"author.name became unique, but 5 rows share a value in 2 groups ({groups})" in message
     assert "author.biography is no longer in the design, and author has 5 rows with a" in message
     assert "python -m app.migrate --allow-drops" in message
+    assert "(it copies the SQLite database file first)" in message
     assert "book.pages became required, but book has 1 row without a value" in message
     assert "book.genre holds 'children', which the design's enum no longer lists" in message
     assert len(migration_files(project)) == 1, "a migration was written"
