@@ -634,6 +634,22 @@ def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
     assert conflicts(project) == []
     passes_own_tests(project)
 
+    # 1.0.0 had no contract: `--changes` says so, and starts the record from this one.
+    recorded = contract_command(project, "--changes")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    since = git(project, "rev-parse", "--short", "HEAD").strip()
+    said = (
+        f"No earlier contract to compare with: {since} has no docs/api-contract.json (a template "
+        "version without one made it), so what this change did to clients is not listed here "
+        f"(the spec shows it: `git diff {since} -- docs/api-design-spec.md`). The contract as it "
+        "stands is the baseline: commit it, and later entries list what changes from it."
+    )
+    assert said in recorded.stdout
+    assert said in (project / "docs/api-changes.md").read_text()
+    commit(project, "Update to 2.0.0")
+    again = contract_command(project, "--changes")
+    assert again.returncode == 0 and "No change to the API." in again.stdout, again.stdout
+
 
 def test_dirty_project_is_refused_with_a_clear_message(template_repo: Path, tmp_path: Path) -> None:
     project = new_project(template_repo, tmp_path / "project")

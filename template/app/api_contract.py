@@ -424,15 +424,31 @@ def add_entry(text: str | None, entry: str) -> str:
     return "\n".join([HEADING, entry, *kept])
 
 
-def contract_at(revision: str) -> tuple[Contract, str]:
-    """The contract committed at a git revision, and the revision's short hash."""
+def contract_at(revision: str) -> tuple[Contract | None, str]:
+    """The contract committed at a git revision (None if that commit has none: the project was
+    made by a template version without contracts), and the revision's short hash."""
+    hint = f"{revision} names no commit of this project (commit it once, or name one with --since)"
+    short = _git("rev-parse", "--short", "--verify", f"{revision}^{{commit}}", hint=hint).strip()
     relative = CONTRACT.relative_to(ROOT).as_posix()
-    shown = _git(
-        "show",
-        f"{revision}:{relative}",
-        hint="commit the contract once; later updates compare with it",
+    if not _git("ls-tree", "--name-only", revision, "--", relative).strip():
+        return None, short
+    return json.loads(_git("show", f"{revision}:{relative}")), short
+
+
+def baseline(*, since: str, today: datetime.date) -> str:
+    """The entry of docs/api-changes.md when the commit compared with has no contract."""
+    return "\n".join(
+        [
+            f"## {today.isoformat()}: since {since}",
+            "",
+            f"No earlier contract to compare with: {since} has no "
+            f"{CONTRACT.relative_to(ROOT).as_posix()} (a template version without one made it), "
+            "so what this change did to clients is not listed here (the spec shows it: "
+            f"`git diff {since} -- docs/api-design-spec.md`). The contract as it stands is the "
+            "baseline: commit it, and later entries list what changes from it.",
+            "",
+        ]
     )
-    return json.loads(shown), _git("rev-parse", "--short", revision).strip()
 
 
 def _git(*args: str, hint: str = "") -> str:
@@ -503,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     recorded: Contract = json.loads(CONTRACT.read_text())
     if args.changes:
+        before, revision = contract_at(args.since)
         followed = following(recorded, same_as_rows(CUSTOM.read_text() if CUSTOM.exists() else ""))
         moved = sorted(
             name
@@ -516,8 +533,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"Recorded in {CONTRACT.relative_to(ROOT)}: the access of {', '.join(moved)}, "
                 "`same as` a generated route in docs/custom-endpoints.md, follows that route's."
             )
-        before, revision = contract_at(args.since)
-        entry = record(changes(before, recorded), since=revision, today=datetime.date.today())
+        today = datetime.date.today()
+        if before is None:
+            entry = baseline(since=revision, today=today)
+        else:
+            entry = record(changes(before, recorded), since=revision, today=today)
         CHANGES.write_text(add_entry(CHANGES.read_text() if CHANGES.exists() else None, entry))
         print(entry)
     drift = changes(recorded, live_contract())
