@@ -128,10 +128,9 @@ def regain(connection: Connection) -> list[str]:
     with connection.begin():
         marks = given_out(connection)
         for name in names:
-            top = connection.execute(
-                sa.select(sa.func.max(sa.column("id"))).select_from(sa.table(name))
-            )
-            mark = max(int(top.scalar() or 0), marks.get(name, 0))
+            ids = sa.table(name, sa.column("id", sa.Integer)).c.id
+            top = connection.execute(sa.select(sa.func.max(ids))).scalar()
+            mark = max(top or 0, marks.get(name, 0))
             with operations.batch_alter_table(name, recreate="always", table_kwargs=TABLE_KWARGS):
                 pass
             restore(connection, {name: mark})
