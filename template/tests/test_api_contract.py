@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from app import api_contract
-from app.api_contract import CONTRACT, Change, add_entry, changes, live_contract, record
+from app.api_contract import (
+    CONTRACT,
+    Change,
+    add_entry,
+    changes,
+    following,
+    live_contract,
+    record,
+    same_as_rows,
+)
 
 BEFORE: dict[str, Any] = {
     "models": {
@@ -143,6 +152,28 @@ def test_who_may_call_breaks_clients_only_when_it_narrows() -> None:
         BEFORE, changed("operations", "GET /items/{item_id}", "auth", to="authenticated")
     )
     assert [change.breaking for change in closed] == [True]
+
+
+def test_a_same_as_route_takes_the_access_of_the_route_it_follows() -> None:
+    """A route added by hand whose row in docs/custom-endpoints.md says `same as` a generated
+    route: the design's change of that route's access is its change too (the example aside)."""
+    custom = (
+        "```markdown\n| POST | `/items/{item_id}/copy` | Copy | — | `201` | — | same as `POST /items` |\n```\n"
+        "| POST | `/items/{item_id}/archive` | Archive an item | — | `200` `ItemPublic` | `401`, "
+        "`403`, `404` | same as `POST /items` |\n"
+    )
+    rows = same_as_rows(custom)
+    assert rows == {"POST /items/{item_id}/archive": "POST /items"}
+    archive = {**BEFORE["operations"]["POST /items"], "body": None, "status": 200}
+    before = changed("operations", "POST /items/{item_id}/archive", to=archive)
+    after = changed("operations", "POST /items/{item_id}/archive", to=archive)
+    after["operations"]["POST /items"]["auth"] = ["admin"]
+    followed = following(after, rows)
+    assert followed["operations"]["POST /items/{item_id}/archive"]["auth"] == ["admin"]
+    assert Change(
+        "POST /items/{item_id}/archive", "access admin, editor -> admin", True
+    ) in changes(before, followed)
+    assert following(before, rows) == before
 
 
 def test_statuses_and_query_parameters() -> None:
