@@ -383,6 +383,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert f"author.name became unique, but 5 rows share a value in 2 groups ({groups})" in message
     assert "author.biography is no longer in the design, and author has 5 rows with a" in message
     assert "python -m app.migrate --allow-drops" in message
+    assert "(it copies the SQLite database file first)" in message
     assert "book.pages became required, but book has 1 row without a value" in message
     assert "book.genre holds 'children', which the design's enum no longer lists" in message
     assert len(migration_files(project)) == 1, "a migration was written"
@@ -660,6 +661,106 @@ def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_ke
         [("POST", f"{prefix}/brands", {"name": "Newer", "country": "SE"})],
     )
     assert code == 201 and new_brand["id"] > deleted["brand"], new_brand
+
+
+def lose_autoincrement(database: Path, table: str, *, mark_put_back: bool) -> None:
+    """Rebuild `table` as a migration written before app/keep_ids.py did: a copy without
+    `AUTOINCREMENT`, the old table dropped (its `sqlite_sequence` row with it), the copy renamed.
+    `mark_put_back`: the migration ran under a migrations/env.py that put the mark back."""
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA foreign_keys=OFF")
+        (create,) = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        indexes = [
+            sql
+            for (sql,) in connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            )
+        ]
+        (mark,) = connection.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)
+        ).fetchone()
+        copy = re.sub(r"^CREATE TABLE \S+", "CREATE TABLE _old_rebuild", create)
+        assert " AUTOINCREMENT" in copy
+        connection.execute(copy.replace(" AUTOINCREMENT", ""))
+        connection.execute(f'INSERT INTO _old_rebuild SELECT * FROM "{table}"')
+        connection.execute(f'DROP TABLE "{table}"')
+        connection.execute(f'ALTER TABLE _old_rebuild RENAME TO "{table}"')
+        for sql in indexes:
+            connection.execute(sql)
+        if mark_put_back:
+            connection.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, mark)
+            )
+
+
+def test_tables_that_lost_autoincrement_to_an_older_migration_regain_it(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """A table an older migration rebuilt without `AUTOINCREMENT` gets it back from
+    `python -m app.migrate`, its rows and highest id given out kept: a deleted top row's id is
+    never given again, whether the old rebuild's mark survived (books) or not (authors)."""
+    project = new_project(template_repo, tmp_path / "project")
+    database = tmp_path / "data.db"
+    environment = env(database, False)
+    prefix = model_of("default", False, "jwt").api_prefix
+    author = {"name": "Ursula"}
+    books = [
+        (
+            "POST",
+            f"{prefix}/books",
+            {"title": f"Book {n}", "isbn": f"97800000000{n}", "author_id": 1},
+        )
+        for n in range(3)
+    ]
+    made = through_api(
+        project, environment, prefix, [("POST", f"{prefix}/authors", author)] * 2 + books
+    )
+    assert [code for code, _ in made] == [201] * 5, made
+    assert [row["id"] for _, row in made] == [1, 2, 1, 2, 3]
+    lose_autoincrement(database, "author", mark_put_back=False)
+    lose_autoincrement(database, "book", mark_put_back=True)
+    deleted = through_api(project, environment, prefix, [("DELETE", f"{prefix}/books/3", None)])
+    assert deleted == [(204, None)]
+
+    migrated = run(project, environment, "-m", "app.migrate", "ids")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert (
+        "Regained AUTOINCREMENT, which an earlier migration's rebuild left out: author, book "
+        "(no id given out before is given again)."
+    ) in migrated.stdout
+    with sqlite3.connect(database) as connection:
+        tables = dict(
+            connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        )
+    assert "AUTOINCREMENT" in tables["author"] and "AUTOINCREMENT" in tables["book"]
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    again = run(project, environment, "-m", "app.migrate", "nothing")
+    assert "nothing to migrate" in again.stdout and "Regained" not in again.stdout
+
+    after = through_api(
+        project,
+        environment,
+        prefix,
+        [
+            ("GET", f"{prefix}/books/2", None),
+            ("DELETE", f"{prefix}/authors/2", None),
+            ("POST", f"{prefix}/authors", author),
+            (
+                "POST",
+                f"{prefix}/books",
+                {"title": "Book 9", "isbn": "978000000009", "author_id": 1},
+            ),
+        ],
+    )
+    assert after[0][0] == 200 and after[0][1]["title"] == "Book 1", after[0]
+    assert [code for code, _ in after] == [200, 204, 201, 201], after
+    assert after[2][1]["id"] == 3, "an author's id was given out again"
+    assert after[3][1]["id"] == 4, "a book's id was given out again"
 
 
 def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(

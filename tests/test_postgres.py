@@ -223,11 +223,18 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     # A change the rows cannot survive is refused, and nothing is written.
     design_v3 = resources(project)
     design_v3[0]["fields"]["born_in"] = "str(60)"  # required, no default, on a table with rows
-    update(project, {"resources": design_v3})
+    del design_v3[0]["fields"]["copies_kept"]  # a column every row holds a value in
+    update(project, {"resources": design_v3, "confirm_removal": "author.copies_kept"})
     commit(project, "Design v3")
     refused = run(project, environment, "-m", "app.migrate", "Birthplaces")
     assert refused.returncode == 1
     assert "author.born_in is a new required field without a default" in refused.stderr
+    assert "author.copies_kept is no longer in the design" in refused.stderr
+    assert (  # the hint to drop the data says what PostgreSQL keeps of it: nothing
+        '`python -m app.migrate --allow-drops "what changed"` (it makes no copy of the data: '
+        "to keep one, run `pg_dump` first)" in refused.stderr
+    )
+    assert "SQLite" not in refused.stderr
     assert "restore" not in refused.stderr and "Backed up" not in refused.stdout
     assert len(migration_files(project)) == 2
 
@@ -236,7 +243,9 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     design_v3[0]["fields"]["name"] = "str(120) unique"  # the rows' names are distinct
     update(project, {"resources": design_v3})
     commit(project, "Design v3, optional")
-    migrated = run(project, environment, "-m", "app.migrate", "Birthplaces, unique names")
+    migrated = run(
+        project, environment, "-m", "app.migrate", "--allow-drops", "Birthplaces, unique names"
+    )
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     taken = through_api(
         project, environment, prefix, [("POST", f"{prefix}/authors", {"name": after[0][1]["name"]})]

@@ -634,6 +634,22 @@ def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
     assert conflicts(project) == []
     passes_own_tests(project)
 
+    # 1.0.0 had no contract: `--changes` says so, and starts the record from this one.
+    recorded = contract_command(project, "--changes")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    since = git(project, "rev-parse", "--short", "HEAD").strip()
+    said = (
+        f"No earlier contract to compare with: {since} has no docs/api-contract.json (a template "
+        "version without one made it), so what this change did to clients is not listed here "
+        f"(the spec shows it: `git diff {since} -- docs/api-design-spec.md`). The contract as it "
+        "stands is the baseline: commit it, and later entries list what changes from it."
+    )
+    assert said in recorded.stdout
+    assert said in (project / "docs/api-changes.md").read_text()
+    commit(project, "Update to 2.0.0")
+    again = contract_command(project, "--changes")
+    assert again.returncode == 0 and "No change to the API." in again.stdout, again.stdout
+
 
 def test_dirty_project_is_refused_with_a_clear_message(template_repo: Path, tmp_path: Path) -> None:
     project = new_project(template_repo, tmp_path / "project")
@@ -777,6 +793,7 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
     edit(custom, lambda text: text + example.group(1) + "\n")
     documented = run_project_pytest(project, "-q", "tests/test_api_spec.py")
     assert documented.returncode == 0, documented.stdout[-3000:]
+    assert contract_command(project, "--write").returncode == 0
     commit(project, "Archive authors")
 
     changed = resources(project)
@@ -788,12 +805,51 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
     after = run_project_pytest(project, "-q", "tests/test_api_spec.py")
     assert after.returncode == 0, after.stdout[-3000:]
 
+    # `--changes` records the archive route's access, which followed the update route's, and
+    # still refuses a generated route changed by hand, which no design change explains.
+    archive, patch = "POST /api/v1/authors/{author_id}/archive", "PATCH /api/v1/authors/{author_id}"
+    book_router = project / "app/routers/book.py"
+    hand_made = book_router.read_text()
+    edit(
+        book_router,
+        lambda text: text.replace(
+            "status_code=status.HTTP_201_CREATED", "status_code=status.HTTP_200_OK", 1
+        ),
+    )
+    drifted = contract_command(project, "--changes")
+    assert drifted.returncode == 1
+    assert "POST /api/v1/books: answers 200 instead of 201" in drifted.stderr
+    assert archive not in drifted.stderr
+    assert f"the access of {archive}, `same as` a generated route" in drifted.stdout
+    book_router.write_text(hand_made)
+    recorded = contract_command(project, "--changes")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    breaking = (project / "docs/api-changes.md").read_text().split("**Other changes:**")[0]
+    for name in (archive, patch):
+        assert f"- `{name}`: access admin, librarian -> admin, member" in breaking, breaking
+    contract = json.loads((project / "docs/api-contract.json").read_text())
+    assert contract["operations"][archive]["auth"] == ["admin", "member"]
+    agreed = run_project_pytest(project, "-q", "tests/test_api_contract.py")
+    assert agreed.returncode == 0, agreed.stdout[-3000:]
+
     edit(
         custom,
         lambda text: text.replace("| `401`, `403`, `404`, `422` |", "| `401`, `404`, `422` |"),
     )
     stale = run_project_pytest(project, "-q", "tests/test_api_spec.py")
     assert stale.returncode != 0, "a row that leaves out status codes passed"
+
+
+def contract_command(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m app.api_contract ...` in the project."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.api_contract", *args],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 REFUSING_RULE = '''

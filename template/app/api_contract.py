@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "docs" / "api-contract.json"
 CHANGES = ROOT / "docs" / "api-changes.md"
+CUSTOM = ROOT / "docs" / "custom-endpoints.md"
 METHODS = ("get", "post", "put", "patch", "delete")
 # The models of these routers are the template's own (accounts, login, health), not the design's.
 SYSTEM_TAGS = {"auth", "users", "health"}
@@ -42,6 +43,9 @@ RULES = {
     "exclusiveMaximum": "<",
     "pattern": "pattern",
 }
+# A row of docs/custom-endpoints.md whose access is that of a generated route:
+# | POST | `/api/v1/authors/{author_id}/archive` | ... | same as `PATCH /api/v1/authors/{author_id}` |
+SAME_AS = re.compile(r"^\| ([A-Z]+) \| `(\S+)` \| .* \| same as `([A-Z]+) (\S+)` \|$", re.M)
 MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
 # How pydantic (2.13 and later) begins the pattern of a decimal's text form: its digits, which the
 # model states already, so left unsaid too, whichever pydantic wrote the schema.
@@ -50,6 +54,8 @@ DECIMAL_TEXT = "^(?!^[-+.]*$)"
 OPTION = re.compile(
     r"(?P<base>.*?)(?: max (?P<limit>\d+))?(?P<rules>(?: (?:min|>=|>|<=|<|pattern) .*)?)"
 )
+# One rule of an option's rules: ` >= 0`, ` min 2`, or the pattern, always last.
+RULE = re.compile(r" (?P<word>min|>=|>|<=|<) (?P<value>\S+)| pattern (?P<pattern>.*)$")
 
 
 def live_contract() -> Contract:
@@ -281,16 +287,62 @@ def _options(kind: str) -> dict[str, Any]:
 def _accepts(was: str, now: str) -> tuple[bool, bool]:
     """Whether the new type takes a value the old one did not, and the other way round."""
     old, new = _options(was), _options(now)
-    wider, narrower = bool(new.keys() - old.keys()), bool(old.keys() - new.keys())
-    for key in old.keys() & new.keys():
-        before, after = old[key], new[key]
-        if isinstance(before, list):
-            wider |= bool(set(after) - set(before))
-            narrower |= bool(set(before) - set(after))
-        elif before != after:
-            longer = before is not None and (after is None or after > before)
-            wider, narrower = wider or longer, narrower or not longer
+    old_values, new_values = set(old.pop("enum", [])), set(new.pop("enum", []))
+    old_kinds = [_rules(key, limit) for key, limit in old.items()]
+    new_kinds = [_rules(key, limit) for key, limit in new.items()]
+    wider = bool(new_values - old_values) or any(
+        not any(_covers(before, after) for before in old_kinds) for after in new_kinds
+    )
+    narrower = bool(old_values - new_values) or any(
+        not any(_covers(after, before) for after in new_kinds) for before in old_kinds
+    )
     return wider, narrower
+
+
+def _rules(option: str, limit: int | None) -> dict[str, Any]:
+    """One option of a type, `string max 60 min 2` or `integer >= 0 < 10`, as its base type and
+    rules: {"base": "string", "max": 60, "min": 2}, {"base": "integer", ">=": 0.0, "<": 10.0}."""
+    match = OPTION.fullmatch(option)
+    assert match, option
+    found: dict[str, Any] = {"base": match["base"], "max": limit}
+    for rule in RULE.finditer(match["rules"]):
+        word, value = rule["word"] or "pattern", rule["value"] or rule["pattern"]
+        found[word] = value if word == "pattern" else float(value)
+    return found
+
+
+def _covers(wide: dict[str, Any], narrow: dict[str, Any]) -> bool:
+    """Whether every value one option takes (`narrow`), the other (`wide`) takes too."""
+    bases = (wide["base"], narrow["base"])
+    same_base = (
+        bases[0] == bases[1]
+        or bases in {("number", "integer")}
+        or (bases[0] == "string" and bases[1].startswith("string("))
+    )
+    same_pattern = wide.get("pattern", narrow.get("pattern")) == narrow.get("pattern")
+    return (
+        same_base
+        and same_pattern
+        and _upper(narrow) <= _upper(wide)
+        and _lower(narrow) >= _lower(wide)
+    )
+
+
+def _upper(option: dict[str, Any]) -> tuple[float, bool]:
+    """The highest value or length an option takes, and whether it takes that bound itself."""
+    bounds = [(float(option["max"]), True)] if option["max"] is not None else []
+    bounds += [(option["<="], True)] if "<=" in option else []
+    bounds += [(option["<"], False)] if "<" in option else []
+    return min(bounds, default=(float("inf"), True))
+
+
+def _lower(option: dict[str, Any]) -> tuple[float, bool]:
+    """The lowest value or length an option takes, and whether it takes that bound itself
+    (ordered so that a lower bound that leaves the bound itself out sorts higher)."""
+    bounds = [(option["min"], False)] if "min" in option else []
+    bounds += [(option[">="], False)] if ">=" in option else []
+    bounds += [(option[">"], True)] if ">" in option else []
+    return max(bounds, default=(float("-inf"), False))
 
 
 def _one_value(kind: str) -> str:
@@ -330,6 +382,25 @@ def _narrower(old: str | list[str], new: str | list[str]) -> bool:
     return bool(set(old) - set(new))
 
 
+def same_as_rows(text: str) -> dict[str, str]:
+    """Each route of docs/custom-endpoints.md whose access is `same as` another route, and that
+    route (the file's fenced example aside)."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    return {f"{m} {path}": f"{tm} {target}" for m, path, tm, target in SAME_AS.findall(text)}
+
+
+def following(value: Contract, same_as: dict[str, str]) -> Contract:
+    """The contract with each `same as` route's access that of the route it follows there: a
+    route added by hand keeps up with the design's change of that route's permissions."""
+    operations = value["operations"]
+    followed = {
+        name: {**operations[name], "auth": operations[target]["auth"]}
+        for name, target in same_as.items()
+        if name in operations and target in operations
+    }
+    return {**value, "operations": {**operations, **followed}}
+
+
 def record(found: list[Change], *, since: str, today: datetime.date) -> str:
     """One entry of docs/api-changes.md."""
     lines = [f"## {today.isoformat()}: since {since}", ""]
@@ -353,15 +424,31 @@ def add_entry(text: str | None, entry: str) -> str:
     return "\n".join([HEADING, entry, *kept])
 
 
-def contract_at(revision: str) -> tuple[Contract, str]:
-    """The contract committed at a git revision, and the revision's short hash."""
+def contract_at(revision: str) -> tuple[Contract | None, str]:
+    """The contract committed at a git revision (None if that commit has none: the project was
+    made by a template version without contracts), and the revision's short hash."""
+    hint = f"{revision} names no commit of this project (commit it once, or name one with --since)"
+    short = _git("rev-parse", "--short", "--verify", f"{revision}^{{commit}}", hint=hint).strip()
     relative = CONTRACT.relative_to(ROOT).as_posix()
-    shown = _git(
-        "show",
-        f"{revision}:{relative}",
-        hint="commit the contract once; later updates compare with it",
+    if not _git("ls-tree", "--name-only", revision, "--", relative).strip():
+        return None, short
+    return json.loads(_git("show", f"{revision}:{relative}")), short
+
+
+def baseline(*, since: str, today: datetime.date) -> str:
+    """The entry of docs/api-changes.md when the commit compared with has no contract."""
+    return "\n".join(
+        [
+            f"## {today.isoformat()}: since {since}",
+            "",
+            f"No earlier contract to compare with: {since} has no "
+            f"{CONTRACT.relative_to(ROOT).as_posix()} (a template version without one made it), "
+            "so what this change did to clients is not listed here (the spec shows it: "
+            f"`git diff {since} -- docs/api-design-spec.md`). The contract as it stands is the "
+            "baseline: commit it, and later entries list what changes from it.",
+            "",
+        ]
     )
-    return json.loads(shown), _git("rev-parse", "--short", revision).strip()
 
 
 def _git(*args: str, hint: str = "") -> str:
@@ -433,7 +520,24 @@ def main(argv: list[str] | None = None) -> int:
     recorded: Contract = json.loads(CONTRACT.read_text())
     if args.changes:
         before, revision = contract_at(args.since)
-        entry = record(changes(before, recorded), since=revision, today=datetime.date.today())
+        followed = following(recorded, same_as_rows(CUSTOM.read_text() if CUSTOM.exists() else ""))
+        moved = sorted(
+            name
+            for name, op in followed["operations"].items()
+            if op != recorded["operations"][name]
+        )
+        if moved:  # the design changed the access of a route that these follow
+            write_contract(followed)
+            recorded = followed
+            print(
+                f"Recorded in {CONTRACT.relative_to(ROOT)}: the access of {', '.join(moved)}, "
+                "`same as` a generated route in docs/custom-endpoints.md, follows that route's."
+            )
+        today = datetime.date.today()
+        if before is None:
+            entry = baseline(since=revision, today=today)
+        else:
+            entry = record(changes(before, recorded), since=revision, today=today)
         CHANGES.write_text(add_entry(CHANGES.read_text() if CHANGES.exists() else None, entry))
         print(entry)
     drift = changes(recorded, live_contract())

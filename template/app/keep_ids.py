@@ -8,15 +8,19 @@ with the old table: the next row would get the id of a row deleted before. So:
 - autogenerate writes `table_kwargs={"sqlite_autoincrement": True}` into the `batch_alter_table`
   of every table whose model has it (`in_rebuilds`, from migrations/env.py);
 - migrations/env.py notes every high-water mark before the migrations run (`given_out`) and
-  puts back any that a migration lowered or lost (`restore`).
+  puts back any that a migration lowered or lost (`restore`);
+- `python -m app.migrate` rebuilds, with the keyword, a table that already lost it to a migration
+  written before these two (`regain`), its high-water mark kept.
 """
 
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
-from alembic.operations import ops
+from alembic.operations import Operations, ops
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
@@ -80,9 +84,13 @@ def restore(connection: Connection, marks: dict[str, int]) -> None:
             continue
         values = {"name": name, "seq": seq}
         if name in now:
-            connection.execute(text("UPDATE sqlite_sequence SET seq = :seq WHERE name = :name"), values)
+            connection.execute(
+                text("UPDATE sqlite_sequence SET seq = :seq WHERE name = :name"), values
+            )
         else:
-            connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"), values)
+            connection.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"), values
+            )
 
 
 def restorer(marks: dict[str, int]) -> Callable[..., None]:
@@ -92,3 +100,38 @@ def restorer(marks: dict[str, int]) -> Callable[..., None]:
         restore(ctx.connection, marks)
 
     return after_each_migration
+
+
+def lacking(connection: Connection) -> list[str]:
+    """The tables whose model has `AUTOINCREMENT` but whose table in the database lost it (to a
+    rebuild by a migration written before `in_rebuilds`)."""
+    if connection.dialect.name != "sqlite":
+        return []
+    tables = text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    return sorted(
+        str(name)
+        for name, sql in connection.execute(tables)
+        if _autoincrement(str(name)) and "AUTOINCREMENT" not in str(sql).upper()
+    )
+
+
+def regain(connection: Connection) -> list[str]:
+    """Rebuild each table that lost `AUTOINCREMENT` with it, every row kept, its high-water mark
+    the highest of its ids and of any mark recorded; the tables rebuilt."""
+    names = lacking(connection)
+    if not names:
+        return []
+    # The rebuild drops the table: references to it, enforced, would cascade into other tables.
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    operations = Operations(MigrationContext.configure(connection))
+    with connection.begin():
+        marks = given_out(connection)
+        for name in names:
+            ids = sa.table(name, sa.column("id", sa.Integer)).c.id
+            top = connection.execute(sa.select(sa.func.max(ids))).scalar()
+            mark = max(top or 0, marks.get(name, 0))
+            with operations.batch_alter_table(name, recreate="always", table_kwargs=TABLE_KWARGS):
+                pass
+            restore(connection, {name: mark})
+    return names

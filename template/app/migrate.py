@@ -26,7 +26,7 @@ from sqlalchemy import Connection, MetaData, create_engine, inspect, make_url, p
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
-from app import migration_checks
+from app import keep_ids, migration_checks
 from app.core.config import get_settings
 from app.db import ALEMBIC_INI, sync_url
 
@@ -133,7 +133,7 @@ def main(arguments: list[str]) -> int:
         with engine.connect() as connection:
             empty = not inspect(connection).get_table_names()
             latest = not empty and at_latest_migration(connection, config)
-            current = latest and up_to_date(connection)
+            current = latest and up_to_date(connection) and not keep_ids.lacking(connection)
             blocked = blocking_rows(connection, allow_drops=options.allow_drops) if latest else []
     except OperationalError as error:
         print(f"Cannot reach the database ({engine.url}): {error.orig}", file=sys.stderr)
@@ -178,6 +178,14 @@ def main(arguments: list[str]) -> int:
             script = command.revision(config, message=options.message, autogenerate=True)
             written = getattr(script, "path", None)
             command.upgrade(config, "head")
+        with engine.connect() as connection:
+            regained = keep_ids.regain(connection)
+        engine.dispose()
+        if regained:
+            print(
+                f"Regained AUTOINCREMENT, which an earlier migration's rebuild left out: "
+                f"{', '.join(regained)} (no id given out before is given again)."
+            )
     except CommandError as error:
         print(f"Migration refused: {error}", file=sys.stderr)
         return 1

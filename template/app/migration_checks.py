@@ -19,10 +19,13 @@ from sqlmodel import SQLModel
 
 FIX_ROWS = 'change those rows first (README: "Fixing rows before a migration")'
 DROP_HINT = (
-    'to delete the data, run `python -m app.migrate --allow-drops "what changed"` (it copies a '
-    "SQLite database first). If you renamed it, keep the data instead: `alembic revision -m "
-    '"rename"`, write {rename} in its upgrade(), run `alembic upgrade head`, then this again'
+    'to delete the data, run `python -m app.migrate --allow-drops "what changed"` ({backup}). '
+    'If you renamed it, keep the data instead: `alembic revision -m "rename"`, write {rename} in '
+    "its upgrade(), run `alembic upgrade head`, then this again"
 )
+# What is left of the data --allow-drops deletes: a copy of a SQLite file, or the one you make.
+SQLITE_COPY = "it copies the SQLite database file first"
+NO_COPY = "it makes no copy of the data: to keep one, run `pg_dump` first"
 SAMPLES = 5  # offending rows quoted per problem
 GROUPS = 20  # groups of rows sharing a value quoted per new unique field or combination
 IDS = 20  # row ids quoted per group
@@ -122,8 +125,9 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
             f"{table}.{name} is no longer in the design, and {table} has {_rows(rows)} with a "
             "value in it that dropping the column would delete: "
             + DROP_HINT.format(
+                backup=SQLITE_COPY if connection.dialect.name == "sqlite" else NO_COPY,
                 rename=f'`with op.batch_alter_table("{table}") as batch_op: '
-                f'batch_op.alter_column("{name}", new_column_name="<new name>")`'
+                f'batch_op.alter_column("{name}", new_column_name="<new name>")`',
             )
             + "."
         ]
@@ -134,7 +138,10 @@ def _problems(connection: Connection, operation: Any, allow_drops: bool) -> list
         return [
             f"table {operation.table_name} is no longer in the design and holds {_rows(rows)} "
             "that dropping it would delete: "
-            + DROP_HINT.format(rename=f'`op.rename_table("{operation.table_name}", "<new name>")`')
+            + DROP_HINT.format(
+                backup=SQLITE_COPY if connection.dialect.name == "sqlite" else NO_COPY,
+                rename=f'`op.rename_table("{operation.table_name}", "<new name>")`',
+            )
             + "."
         ]
     return []

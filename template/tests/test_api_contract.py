@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from app import api_contract
-from app.api_contract import CONTRACT, Change, add_entry, changes, live_contract, record
+from app.api_contract import (
+    CONTRACT,
+    Change,
+    add_entry,
+    changes,
+    following,
+    live_contract,
+    record,
+    same_as_rows,
+)
 
 BEFORE: dict[str, Any] = {
     "models": {
@@ -90,6 +99,50 @@ def test_what_breaks_clients_is_marked_breaking() -> None:
     ]
 
 
+# Each pair narrows a type: the second takes only values the first takes, and not all of them.
+NARROWINGS = [
+    ("string max 50", "string max 30"),  # a lower maximum length
+    ("string min 2 max 50", "string min 3 max 50"),  # a higher minimum length
+    ("integer >= 0", "integer >= 1"),  # a higher lower bound
+    ("integer >= 0", "integer > 0"),  # the bound itself left out
+    ("number <= 100", "number < 100"),
+    ("number <= 100", "number <= 99.5"),  # a lower upper bound
+    ("integer", "integer >= 0 <= 100"),  # a range where there was none
+    ("string", "string pattern ^[A-Z]{2,3}$"),  # a pattern where there was none
+    ("string", "string(email)"),  # a format
+    ("number", "integer"),
+    ("string | null", "string"),  # no longer null
+    ("enum(a, b, c)", "enum(a, b)"),  # a value no longer
+]
+
+
+@pytest.mark.parametrize(("wide", "narrow"), NARROWINGS)
+def test_a_narrower_request_type_breaks_clients_and_a_narrower_response_type_does_not(
+    wide: str, narrow: str
+) -> None:
+    """A request type that takes less breaks clients, and so does a response type that may hold
+    more; a request type that takes more, or a response type that holds less, breaks none."""
+    for model, narrowing_breaks in (("ItemCreate", True), ("ItemPublic", False)):
+        before = changed("models", model, "name", to={"required": True, "type": wide})
+        after = changed("models", model, "name", to={"required": True, "type": narrow})
+        assert [c.breaking for c in changes(before, after)] == [narrowing_breaks], model
+        assert [c.breaking for c in changes(after, before)] == [not narrowing_breaks], model
+
+
+def test_a_changed_pattern_breaks_clients_and_a_response_field_always_present_does_not() -> None:
+    for model in ("ItemCreate", "ItemPublic"):
+        before = changed(
+            "models", model, "name", to={"required": True, "type": "string pattern ^a"}
+        )
+        after = changed("models", model, "name", to={"required": True, "type": "string pattern ^b"})
+        assert [c.breaking for c in changes(before, after)] == [True], model
+    optional = {"required": False, "type": "string max 50"}
+    for model, now_required_breaks in (("ItemCreate", True), ("ItemPublic", False)):
+        before = changed("models", model, "name", to=optional)
+        assert [c.breaking for c in changes(before, BEFORE)] == [now_required_breaks], model
+        assert [c.breaking for c in changes(BEFORE, before)] == [not now_required_breaks], model
+
+
 def test_who_may_call_breaks_clients_only_when_it_narrows() -> None:
     narrower = changes(BEFORE, changed("operations", "POST /items", "auth", to=["admin"]))
     assert narrower == [Change("POST /items", "access admin, editor -> admin", True)]
@@ -99,6 +152,28 @@ def test_who_may_call_breaks_clients_only_when_it_narrows() -> None:
         BEFORE, changed("operations", "GET /items/{item_id}", "auth", to="authenticated")
     )
     assert [change.breaking for change in closed] == [True]
+
+
+def test_a_same_as_route_takes_the_access_of_the_route_it_follows() -> None:
+    """A route added by hand whose row in docs/custom-endpoints.md says `same as` a generated
+    route: the design's change of that route's access is its change too (the example aside)."""
+    custom = (
+        "```markdown\n| POST | `/items/{item_id}/copy` | Copy | — | `201` | — | same as `POST /items` |\n```\n"
+        "| POST | `/items/{item_id}/archive` | Archive an item | — | `200` `ItemPublic` | `401`, "
+        "`403`, `404` | same as `POST /items` |\n"
+    )
+    rows = same_as_rows(custom)
+    assert rows == {"POST /items/{item_id}/archive": "POST /items"}
+    archive = {**BEFORE["operations"]["POST /items"], "body": None, "status": 200}
+    before = changed("operations", "POST /items/{item_id}/archive", to=archive)
+    after = changed("operations", "POST /items/{item_id}/archive", to=archive)
+    after["operations"]["POST /items"]["auth"] = ["admin"]
+    followed = following(after, rows)
+    assert followed["operations"]["POST /items/{item_id}/archive"]["auth"] == ["admin"]
+    assert Change(
+        "POST /items/{item_id}/archive", "access admin, editor -> admin", True
+    ) in changes(before, followed)
+    assert following(before, rows) == before
 
 
 def test_statuses_and_query_parameters() -> None:
