@@ -15,6 +15,7 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tupl
 # Control characters would let a request forge log lines (`%0A` in a path) or hide them (`%00`).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 HANDLER_NAME = "app"
+STARTUP_TRACEBACK = "Traceback (most recent call last):\n"
 
 
 def escape_control_characters(text: str) -> str:
@@ -49,6 +50,12 @@ def traceback_without_sql(error: BaseException) -> str:
     return "".join(parts).rstrip("\n")
 
 
+def _startup_traceback(record: logging.LogRecord) -> bool:
+    """uvicorn logs a failed startup's traceback as its message: the app's own text, no request's,
+    so it keeps its lines (an outdated schema reads as Python prints it)."""
+    return record.name == "uvicorn.error" and record.message.startswith(STARTUP_TRACEBACK)
+
+
 def _timestamp(record: logging.LogRecord) -> str:
     return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
@@ -61,7 +68,8 @@ class TextFormatter(logging.Formatter):
         return _timestamp(record)
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802
-        record.message = escape_control_characters(record.message)
+        if not _startup_traceback(record):
+            record.message = escape_control_characters(record.message)
         return super().formatMessage(record)
 
     def formatException(self, ei: ExcInfo) -> str:  # noqa: N802
