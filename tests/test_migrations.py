@@ -28,6 +28,7 @@ import yaml
 
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import git
+from tests.postgres import Cluster
 from tests.test_http import model_of, value
 from tests.test_update import commit, new_project, resources, update
 
@@ -807,13 +808,12 @@ def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
     exist or is not active, changing nothing; gives the rows to the first administrator by
     default, or to the user `--owner` names, saying which; the owner then reaches the rows and
     another user gets 404; an empty database takes the same migration without an owner."""
-    if backend == "postgres":
-        cluster = request.getfixturevalue("postgres")
+    cluster: Cluster | None = request.getfixturevalue("postgres") if backend == "postgres" else None
 
     def new_database(name: str) -> dict[str, str]:
         url = (
             cluster.new_database(driver="psycopg")
-            if backend == "postgres"
+            if cluster is not None
             else f"sqlite:///{tmp_path / name}.db"
         )
         return {**env(Path("unused.db"), False), "DATABASE_URL": url}
