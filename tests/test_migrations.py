@@ -22,11 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import git
+from tests.postgres import Cluster
 from tests.test_http import model_of, value
 from tests.test_update import commit, new_project, resources, update
 
@@ -813,3 +815,257 @@ def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(
         [("GET", f"{model.api_prefix}{model.by_name[rename.resource].path}", None)],
     )
     assert [row[rename.new] for row in read[0][1]["items"]] == [old_value]
+
+
+# --------------------------------------------------------------------------- ownership added
+
+PASSWORD = "ownership-test-password"
+
+# Requests as the users named: each entry is [email, method, path, body]; every user has the
+# administrator's password or PASSWORD.
+AS_USERS = """
+import json, sys
+from fastapi.testclient import TestClient
+from app.core.config import Settings
+from app.main import create_app
+
+requests, passwords = json.load(sys.stdin)
+settings = Settings(environment="development", database_url=sys.argv[1])
+results = []
+with TestClient(create_app(settings)) as client:
+    tokens = {}
+    for email, method, path, body in requests:
+        if email not in tokens:
+            form = {"username": email, "password": passwords.get(email, passwords["*"])}
+            tokens[email] = client.post(settings_prefix + "/auth/token", data=form).json()["access_token"]
+        headers = {"Authorization": "Bearer " + tokens[email]}
+        response = client.request(method, path, json=body, headers=headers)
+        results.append((response.status_code, response.json() if response.content else None))
+print(json.dumps(results))
+"""
+
+# The loan table as the database holds it: its columns (with whether each takes null), its rows
+# by id, and the migration the database is at.
+LOAN_TABLE = """
+import json
+import sqlalchemy as sa
+from app.core.config import get_settings
+from app.db import sync_url
+
+engine = sa.create_engine(sync_url(get_settings().database_url))
+with engine.connect() as connection:
+    loan = sa.Table("loan", sa.MetaData(), autoload_with=connection)
+    rows = connection.execute(sa.select(loan).order_by(loan.c.id)).mappings()
+    revision = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    print(json.dumps({
+        "columns": {column.name: column.nullable for column in loan.c},
+        "rows": [{key: str(value) for key, value in row.items()} for row in rows],
+        "revision": revision,
+    }))
+engine.dispose()
+"""
+
+
+def default_resources() -> list[dict[str, Any]]:
+    """The questionnaire's default resources (loans owned), as a design file holds them."""
+    text = yaml.safe_load((Path(__file__).parent.parent / "copier.yml").read_text())
+    template = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).from_string(
+        text["resources"]["default"]
+    )
+    resources_: list[dict[str, Any]] = yaml.safe_load(
+        template.render(roles=["admin", "librarian", "member"])
+    )
+    return resources_
+
+
+def as_users(
+    project: Path, environment: dict[str, str], prefix: str, requests: list[Any]
+) -> list[Any]:
+    script = AS_USERS.replace("settings_prefix", repr(prefix))
+    passwords = {ADMIN["email"]: ADMIN["password"], "*": PASSWORD}
+    result = run(
+        project,
+        environment,
+        "-c",
+        script,
+        environment["DATABASE_URL"],
+        stdin=json.dumps([requests, passwords]),
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return [tuple(item) for item in json.loads(result.stdout.splitlines()[-1])]
+
+
+def loan_table(project: Path, environment: dict[str, str]) -> dict[str, Any]:
+    result = run(project, environment, "-c", LOAN_TABLE)
+    assert result.returncode == 0, result.stderr[-4000:]
+    table: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return table
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
+    template_repo: Path, tmp_path: Path, request: pytest.FixtureRequest, backend: str
+) -> None:
+    """`owned: true` added to loans that hold rows: `app.migrate` refuses a user that does not
+    exist or is not active, changing nothing; gives the rows to the first administrator by
+    default, or to the user `--owner` names, saying which; the owner then reaches the rows and
+    another user gets 404; an empty database takes the same migration without an owner."""
+    cluster: Cluster | None = request.getfixturevalue("postgres") if backend == "postgres" else None
+
+    def new_database(name: str) -> dict[str, str]:
+        url = (
+            cluster.new_database(driver="psycopg")
+            if cluster is not None
+            else f"sqlite:///{tmp_path / name}.db"
+        )
+        return {**env(Path("unused.db"), False), "DATABASE_URL": url}
+
+    design_v1 = default_resources()
+    loan = next(r for r in design_v1 if r["name"] == "loan")
+    del loan["owned"]
+    loan["permissions"] = {
+        action: [who for who in allowed if who != "owner"]
+        for action, allowed in loan["permissions"].items()
+    }
+    project = new_project(template_repo, tmp_path / "project", {"resources": design_v1})
+    prefix = model_of("default", False, "jwt").api_prefix
+    loans = f"{prefix}/loans"
+
+    # Three copies of the same data: the administrator is user 1; loan 4 is deleted, so the
+    # table has given out id 4.
+    seed = [
+        ("POST", f"{prefix}/authors", {"name": "Ursula K. Le Guin"}),
+        (
+            "POST",
+            f"{prefix}/books",
+            {"title": "The Dispossessed", "isbn": "9780061054884", "author_id": {"$id": 0}},
+        ),
+        *(
+            ("POST", loans, {"book_id": {"$id": 1}, "due_on": f"2026-03-0{day}"})
+            for day in range(1, 5)
+        ),
+        ("DELETE", f"{loans}/4", None),
+        (
+            "POST",
+            f"{prefix}/users",
+            {"email": "ana@example.com", "password": PASSWORD, "role": "member"},
+        ),
+        (
+            "POST",
+            f"{prefix}/users",
+            {"email": "bo@example.com", "password": PASSWORD, "role": "member"},
+        ),
+        (
+            "POST",
+            f"{prefix}/users",
+            {"email": "cy@example.com", "password": PASSWORD, "role": "member", "is_active": False},
+        ),
+        (
+            "POST",
+            f"{prefix}/users",
+            {"email": "deputy@example.com", "password": PASSWORD, "role": "admin"},
+        ),
+    ]
+    main, other, third = (new_database(name) for name in ("main", "other", "third"))
+    for environment in (main, other, third):
+        seeded = through_api(project, environment, prefix, seed)
+        assert [status for status, _ in seeded] == [201] * 6 + [204] + [201] * 4, seeded
+    ana_id, bo_id = seeded[7][1]["id"], seeded[8][1]["id"]
+    before = loan_table(project, main)
+    assert "owner_id" not in before["columns"] and before["revision"] == "0001"
+    assert [row["id"] for row in before["rows"]] == ["1", "2", "3"]
+
+    update(project, {"resources": default_resources()})
+    commit(project, "Loans are owned")
+
+    # No such user, or not an active one: refused before anything is copied or changed.
+    checked = run(project, main, "-m", "app.migrate", "--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Nothing blocks the migration" in checked.stdout
+    held = "loan becomes owned (`owned: true`) and holds 3 rows that need an owner, but "
+    choose = "name an active user with `--owner EMAIL` (`alembic -x owner=EMAIL upgrade head`)"
+    for owner, why in [
+        ("nobody@example.com", "no user has the e-mail nobody@example.com"),
+        ("cy@example.com", "cy@example.com is not active"),
+    ]:
+        checked = run(project, main, "-m", "app.migrate", "--check", "--owner", owner)
+        assert checked.returncode == 1 and f"{held}{why}: {choose}." in checked.stderr, (
+            checked.stdout + checked.stderr
+        )
+        refused = run(project, main, "-m", "app.migrate", "--owner", owner, "Loans are owned")
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "Migration refused (nothing was copied or changed)" in refused.stderr
+        assert f"{held}{why}: {choose}." in refused.stderr, refused.stderr
+        assert loan_table(project, main) == before
+        assert len(migration_files(project)) == 1, "a refused migration was written"
+        assert not list(tmp_path.glob("main.db.bak-*")), "a refused migration made a backup"
+
+    # By default, the first administrator (user 1, not the deputy) gets every row, and says so.
+    migrated = run(project, main, "-m", "app.migrate", "Loans are owned")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert (
+        f"3 rows of loan now owned by {ADMIN['email']} (user 1), the first administrator; "
+        "pass --owner EMAIL to choose another"
+    ) in migrated.stdout, migrated.stdout
+    assert len(migration_files(project)) == 2
+    ruff_clean(project)
+    checked = run(project, main, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    after = loan_table(project, main)
+    assert after["columns"]["owner_id"] is False  # required now
+    assert [row.pop("owner_id") for row in after["rows"]] == ["1", "1", "1"]
+    assert after["rows"] == before["rows"], "an old value changed"
+
+    # A copy still at the first migration takes the written migration, with `--owner`.
+    migrated = run(project, other, "-m", "app.migrate", "--owner", "Ana@Example.com", "Owned")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert f"3 rows of loan now owned by ana@example.com (user {ana_id}), as named" in (
+        migrated.stdout
+    )
+    assert len(migration_files(project)) == 2, "the written migration was not the one applied"
+
+    # The owner reads and changes their rows; another member sees none of them (404), and the
+    # next loan is theirs, with an id never given out before.
+    answers = as_users(
+        project,
+        other,
+        prefix,
+        [
+            ["ana@example.com", "GET", f"{loans}/1", None],
+            ["ana@example.com", "PATCH", f"{loans}/2", {"note": "Renewed"}],
+            ["ana@example.com", "GET", loans, None],
+            ["bo@example.com", "GET", f"{loans}/1", None],
+            ["bo@example.com", "PATCH", f"{loans}/2", {"note": "Mine now"}],
+            ["bo@example.com", "GET", loans, None],
+            ["bo@example.com", "POST", loans, {"book_id": 1, "due_on": "2026-04-01"}],
+            ["ana@example.com", "GET", f"{loans}/5", None],
+        ],
+    )
+    statuses = [status for status, _ in answers]
+    assert statuses == [200, 200, 200, 404, 404, 200, 201, 404], answers
+    assert answers[0][1]["owner_id"] == ana_id
+    assert answers[1][1]["note"] == "Renewed"
+    assert [row["id"] for row in answers[2][1]["items"]] == [1, 2, 3]
+    assert answers[5][1]["total"] == 0
+    assert answers[6][1]["owner_id"] == bo_id and answers[6][1]["id"] == 5
+    # On the first copy the administrator owns them: the member reaches none.
+    assert as_users(project, main, prefix, [["ana@example.com", "GET", f"{loans}/1", None]]) == [
+        (404, answers[3][1])
+    ]
+
+    # `alembic upgrade` on another copy: the owner it names must exist, or nothing changes.
+    unchanged = loan_table(project, third)
+    failed = run(
+        project, third, "-m", "alembic", "-x", "owner=nobody@example.com", "upgrade", "head"
+    )
+    assert failed.returncode != 0
+    assert f"{held}no user has the e-mail nobody@example.com" in failed.stderr, failed.stderr
+    assert loan_table(project, third) == unchanged
+
+    # An empty database goes through the same migration: an empty table needs no owner.
+    fresh = new_database("fresh")
+    started = run(project, fresh, "-c", START)
+    assert started.returncode == 0 and "started" in started.stdout, started.stderr[-3000:]
+    empty = loan_table(project, fresh)
+    assert empty["revision"] == after["revision"] and empty["rows"] == []
+    assert empty["columns"]["owner_id"] is False
