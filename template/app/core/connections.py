@@ -8,17 +8,17 @@ runs uvicorn with this protocol, which closes such a connection after `HEADER_TI
 
 import asyncio
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 
 from app.core.config import get_settings
 
 
 class HeadDeadlineProtocol(H11Protocol):
     """uvicorn's h11 protocol; a request's head must arrive within the timeout after the
-    connection opens, or after the previous response."""
+    connection opens, or after the previous response (a body left unsent counts as no head)."""
 
     head_deadline: asyncio.TimerHandle | None = None
+    answered: RequestResponseCycle | None = None  # the request before the awaited one
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
@@ -26,12 +26,14 @@ class HeadDeadlineProtocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:  # the head has arrived (or was refused)
+        if self.cycle is not self.answered:  # a new request's head has arrived
             self._stop_waiting()
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        answered = self.cycle
+        super().on_response_complete()  # may start a pipelined request already received
+        if self.cycle is answered and not self.transport.is_closing():
+            self.answered = answered
             self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -51,5 +53,5 @@ class HeadDeadlineProtocol(H11Protocol):
     def _head_too_slow(self) -> None:
         """Still no complete head: close, as uvicorn closes an idle connection."""
         self.head_deadline = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        if not self.transport.is_closing():
             self.transport.close()
