@@ -1,5 +1,8 @@
-"""The production server's deadline for a request's head (`app/core/connections.py`), under uvicorn
-on a loopback port: a client that sends nothing, or its headers a byte at a time, is disconnected."""
+"""The production server's deadline for a request's head, under uvicorn on a loopback port.
+
+A client that sends nothing, or its headers a byte at a time, is disconnected
+(`app/core/connections.py`).
+"""
 
 import socket
 import threading
