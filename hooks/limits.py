@@ -9,6 +9,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     max_body_bytes: int = 1024 * 1024
+    # What one connection may hold of the production server (`python -m app.serve`).
+    max_header_bytes: int = 16 * 1024  # the request line and headers together
+    max_header_count: int = 100
+    header_timeout_seconds: int = 10  # for a request's line and headers to arrive
+    body_timeout_seconds: int = 30  # for its whole body to arrive
+    keep_alive_seconds: int = 5  # an idle connection between requests
     login_failures_per_account: int = 5
     login_failures_per_client: int = 20
     login_failure_window_seconds: int = 300

@@ -79,6 +79,8 @@ BOOK_ROUTER = "app/routers/book.py"
 LISTING = "app/services/listing.py"
 QUERY_MODELS = "app/models/query.py"
 GROUP_MODELS = "app/models/group.py"
+CONNECTIONS = "app/core/connections.py"
+MIDDLEWARE = "app/core/middleware.py"
 
 MUTATIONS = [
     # --- lists: filters, sorting, paging --------------------------------------------------------
@@ -871,6 +873,64 @@ MUTATIONS = [
         (Edit(GROUP_MODELS, '"pattern": r"^GRP-[0-9]{3}$", "examples"', '"examples"'),),
         design="shop-orders",
         select="outside",
+    ),
+    # --- connection limits ------------------------------------------------------------------------
+    Mutation(
+        "head-deadline-dropped",
+        "the production server waits without end for a request's line and headers",
+        "tests/test_serve.py",
+        (
+            Edit(
+                CONNECTIONS,
+                "self.loop.call_later(timeout, self._head_too_slow)",
+                "self.loop.call_later(timeout, self._stop_waiting)",
+            ),
+        ),
+    ),
+    Mutation(
+        "head-deadline-not-renewed",
+        "after an answer, a kept-alive connection may send the next head a byte at a time forever",
+        "tests/test_serve.py",
+        (
+            Edit(
+                CONNECTIONS,
+                "            self.answered = answered\n            self._await_head()\n",
+                "            self.answered = answered\n",
+            ),
+        ),
+    ),
+    Mutation(
+        "header-count-unchecked",
+        "ten times MAX_HEADER_COUNT headers pass",
+        "tests/test_requests.py",
+        (
+            Edit(
+                MIDDLEWARE,
+                "if len(headers) > self.max_count:",
+                "if len(headers) > 10 * self.max_count:",
+            ),
+        ),
+        select="431",
+    ),
+    Mutation(
+        "header-size-unchecked",
+        "headers of ten times MAX_HEADER_BYTES pass",
+        "tests/test_requests.py",
+        (Edit(MIDDLEWARE, "elif size > self.max_bytes:", "elif size > 10 * self.max_bytes:"),),
+        select="431",
+    ),
+    Mutation(
+        "body-deadline-dropped",
+        "a body that stops arriving halfway is waited for without end",
+        "tests/test_errors.py",
+        (
+            Edit(
+                MIDDLEWARE,
+                "anyio.fail_after(max(deadline - anyio.current_time(), 0))",
+                "anyio.fail_after(None)",
+            ),
+        ),
+        select="408",
     ),
 ]
 

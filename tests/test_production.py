@@ -1,16 +1,21 @@
 """The production start: `python -m app.prestart`, then several workers starting at once on a fresh
-database, with the health checks answering — as the rendered README tells a team to run it."""
+database, with the health checks answering — as the rendered README tells a team to run it — and
+what one client connection may hold of it: headers, and the time to send a request."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import select
+import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,13 +40,23 @@ def production_env(project: Path, database: Path, async_db: bool) -> dict[str, s
     }
 
 
-def start_workers(project: Path, env: dict[str, str], log: Path) -> tuple[str, int]:
-    """`fastapi run --workers 4` until every worker is up (or one dies); its output and status."""
+def production_command(project: Path) -> list[str]:
+    """The rendered README's production start as written: the last line of its command block."""
+    readme = (project / "README.md").read_text()
+    block = readme.split("\n## Production\n", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    command = shlex.split(block.strip().splitlines()[-1], comments=True)
+    assert command[command.index("--workers") + 1] == str(WORKERS), command
+    program, *arguments = command  # `python -m ...`, or a console script run as its module
+    return [sys.executable, *arguments] if program == "python" else [sys.executable, "-m", *command]
+
+
+@contextmanager
+def serving(project: Path, env: dict[str, str], log: Path) -> Iterator[int]:
+    """The README's production start on a loopback port until every worker is up (or one dies)."""
     port = free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "fastapi", "run", "app/main.py"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)],
+            [*production_command(project), "--host", "127.0.0.1", "--port", str(port)],
             cwd=project,
             env=env,
             stdout=out,
@@ -54,11 +69,16 @@ def start_workers(project: Path, env: dict[str, str], log: Path) -> tuple[str, i
                 if server.poll() is not None or time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-                ready = client.get("/readyz").status_code
+            yield port
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+
+
+def start_workers(project: Path, env: dict[str, str], log: Path) -> tuple[str, int]:
+    """The production start with its workers; its output and the status of `GET /readyz`."""
+    with serving(project, env, log) as port:
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).status_code
     return log.read_text(), ready
 
 
@@ -133,3 +153,133 @@ def test_the_dev_server_does_not_log_database_writes(
             server.wait(timeout=30)
     assert (project / "app.db").is_file()
     assert "change detected" not in log.read_text() and "changes detected" not in log.read_text()
+
+
+# The connection limits, small enough for a test to cross quickly.
+LIMITS = {
+    "MAX_HEADER_BYTES": "8192",
+    "MAX_HEADER_COUNT": "40",
+    "HEADER_TIMEOUT_SECONDS": "2",
+    "BODY_TIMEOUT_SECONDS": "2",
+    "KEEP_ALIVE_SECONDS": "2",
+}
+# Far beyond every timeout above: a connection still open then is held without end.
+HELD = 30
+SLOW_CLIENTS = 50
+
+
+def connect(port: int) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=HELD)
+
+
+def until_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection; fails if it holds it open."""
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        pytest.fail(f"the server held the connection open for {HELD} s: {received[:200]!r}")
+    finally:
+        sock.close()
+    return received
+
+
+def status_of(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server has closed this connection (without waiting)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+@pytest.mark.parametrize("async_db", BUILDS)
+def test_the_production_start_bounds_what_one_connection_can_hold(
+    rendered: Callable[..., Path], tmp_path: Path, async_db: bool
+) -> None:
+    project = rendered("default", async_db=async_db)
+    env = production_env(project, tmp_path / "app.db", async_db) | LIMITS
+    head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    close = b"Connection: close\r\n\r\n"
+    with serving(project, env, tmp_path / "server.log") as port:
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+
+        # Within the limits: 30 headers, 6 KB of them.
+        sock = connect(port)
+        sock.sendall(
+            head + b"".join(b"X-Pad-%d: %s\r\n" % (n, b"a" * 180) for n in range(30)) + close
+        )
+        assert status_of(until_closed(sock)) == 200
+
+        # Over them: in one piece, the app answers 431.
+        for extra in (b"X-Big: " + b"a" * 100_000 + b"\r\n", b"X-H: v\r\n" * 1000):
+            sock = connect(port)
+            sock.sendall(head + extra + close)
+            answer = until_closed(sock)
+            assert status_of(answer) == 431, answer[:300]
+            assert b'"code":"request_header_fields_too_large"' in answer
+
+        # A head still growing past MAX_HEADER_BYTES, in pieces: not read further, closed.
+        sock = connect(port)
+        sock.sendall(head)
+        for n in range(8):
+            time.sleep(0.05)
+            try:
+                sock.sendall(b"X-Pad-%d: %s\r\n" % (n, b"a" * 2000))
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        assert status_of(until_closed(sock)) in (0, 400, 431)
+
+        # A body sent halfway: 408 after BODY_TIMEOUT_SECONDS, and the connection closed.
+        sock = connect(port)
+        sock.sendall(
+            b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername="
+        )
+        answer = until_closed(sock)
+        assert status_of(answer) == 408 and b'"code":"request_timeout"' in answer, answer[:300]
+
+        # Slow clients: silent ones, ones sending their headers a byte at a time, and ones doing so
+        # after a first answer on a kept-alive connection. Each is closed, and meanwhile others
+        # are served.
+        silent, dribbling, after_answer = [], [], []
+        for n in range(SLOW_CLIENTS):
+            sock = connect(port)
+            if n % 3 == 0:
+                silent.append(sock)
+                continue
+            if n % 3 == 2:
+                sock.sendall(head + b"\r\n")
+                while b"\r\n\r\n" not in sock.recv(65536):
+                    pass
+                after_answer.append(sock)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+            dribbling.append(sock)
+        still_open = set(silent + dribbling)
+        served = httpx.get(f"{base}/healthz", timeout=10).status_code
+        deadline = time.monotonic() + HELD
+        while still_open and time.monotonic() < deadline:
+            for sock in list(still_open):
+                if closed_by_server(sock):
+                    still_open.discard(sock)
+                elif sock in dribbling:
+                    try:
+                        sock.send(b"X")
+                    except (BrokenPipeError, ConnectionResetError):
+                        still_open.discard(sock)
+            time.sleep(0.5)
+        for sock in silent + dribbling:
+            sock.close()
+        assert served == 200
+        assert not still_open, f"{len(still_open)} of {SLOW_CLIENTS} slow connections held {HELD} s"
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200

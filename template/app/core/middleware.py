@@ -1,4 +1,4 @@
-"""Request ids, security headers, the body limit, CORS refusals and the access log.
+"""Request ids, security headers, the header and body limits, CORS refusals and the access log.
 
 Plain ASGI middleware, to keep the per-request cost small.
 """
@@ -7,6 +7,8 @@ import logging
 import re
 import time
 import uuid
+
+import anyio
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -95,16 +97,50 @@ class CorsMiddleware(CORSMiddleware):
         return JSONResponse(body.model_dump(mode="json"), status_code=400, headers=headers)
 
 
-class BodyLimitMiddleware:
-    """Answers 413, in the error format, for a body over `max_bytes`, before it is read into memory.
+class HeaderLimitMiddleware:
+    """Answers 431, in the error format, for a request line and headers over `max_bytes`, or for
+    more than `max_count` headers.
 
-    A declared Content-Length is refused at once; a chunked body is counted as it arrives.
+    The production server (`python -m app.serve`) also stops reading a head that grows past
+    `max_bytes` before it is complete; this is the check of a complete one.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_count: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        size = len(scope.get("raw_path") or b"") + len(scope["query_string"])
+        size += sum(len(name) + len(value) for name, value in headers)
+        if len(headers) > self.max_count:
+            detail = f"The request has {len(headers)} headers; at most {self.max_count} are read"
+        elif size > self.max_bytes:
+            detail = f"The request line and headers are larger than {self.max_bytes} bytes"
+        else:
+            await self.app(scope, receive, send)
+            return
+        body = ErrorBody(detail=detail, code=CODES[431])
+        await JSONResponse(body.model_dump(mode="json"), status_code=431)(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """Answers 413, in the error format, for a body over `max_bytes`, before it is read into memory;
+    408 for a body still arriving `timeout` seconds after the request began.
+
+    A declared Content-Length is refused at once; a chunked body is counted as it arrives. A 408
+    closes the connection, so a client that dribbles its body cannot hold it any longer.
     (FastAPI's own `max_body_size` answers a declared oversize in plain text, not the error format.)
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,14 +152,24 @@ class BodyLimitMiddleware:
             await JSONResponse(body.model_dump(mode="json"), status_code=413)(scope, receive, send)
             return
         received = 0
+        complete = False
+        deadline = anyio.current_time() + self.timeout
 
         async def receive_within_limit() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # afterwards the app only waits for a disconnect: no deadline
+                return await receive()
+            try:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+                    message = await receive()
+            except TimeoutError:
+                detail = f"The body did not arrive within {self.timeout:g} seconds"
+                raise HTTPException(408, detail, headers={"Connection": "close"}) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise HTTPException(413, self._detail())
+                complete = not message.get("more_body", False)
             return message
 
         await self.app(scope, receive_within_limit, send)
