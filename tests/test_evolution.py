@@ -1,6 +1,6 @@
 """A design's whole life, replayed: a prototype with rows and links, hand edits in its code, and a
-team that keeps changing the design — on SQLite, through an async switch and ownership added to
-rows with owners, then moved to PostgreSQL and changed five more times there.
+team that keeps changing the design — on SQLite, through ownership added to a resource with rows
+and an async switch, then moved to PostgreSQL and changed five more times there.
 
 After every step the same promises are checked, not just the step's own change:
 - every row and every link the API held before is still there, each old value as it was;
@@ -20,7 +20,7 @@ from typing import Any
 
 from tests.postgres import Cluster
 from tests.test_http import build_design, value
-from tests.test_migrations import env, run, through_api
+from tests.test_migrations import ADMIN, env, run, through_api
 from tests.test_update import CONFLICT_END as AFTER
 from tests.test_update import CONFLICT_START as BEFORE
 from tests.test_update import answers, commit, conflicts, new_project, resources, update
@@ -243,7 +243,7 @@ def test_a_design_evolves_for_weeks_and_keeps_every_promise(
     )
     assert all(row["status"] == "open" for row in prototype.kept["event"].values())
 
-    # Step 2: rules on columns with rows (a narrower range, a pattern): table rebuilds.
+    # Step 2: rules on columns with rows (a narrower range, a minimum length): table rebuilds.
     def rules(design: list[dict[str, Any]]) -> None:
         _, category, _, booking = design
         booking["fields"]["seats"] = "int 1..8 = 1"
@@ -267,7 +267,27 @@ def test_a_design_evolves_for_weeks_and_keeps_every_promise(
     autoincrement_everywhere(database, ["venue", "category", "event", "booking"])
     assert all(row["created_at"] for row in prototype.kept["booking"].values())
 
-    # Step 4: the async switch, with a new resource and a new link on the way.
+    # Step 4: bookings become owned; the rows they hold go to the first administrator.
+    def owned_bookings(design: list[dict[str, Any]]) -> None:
+        booking = design[3]
+        booking["owned"] = True
+        booking["permissions"] = {
+            "read": ["organizer", "owner"],
+            "create": ["attendee"],
+            "update": ["organizer", "owner"],
+        }
+
+    migrated = prototype.change(
+        owned_bookings,
+        "Bookings have owners",
+        records=["`BookingPublic.owner_id`: added"],
+        step=4,
+    )
+    bookings = len(prototype.kept["booking"])
+    assert f"{bookings} rows of booking now owned by {ADMIN['email']} (user 1)" in migrated
+    assert {row["owner_id"] for row in prototype.kept["booking"].values()} == {1}
+
+    # Step 5: the async switch, with a new resource and a new link on the way.
     prototype.environment = env(database, async_db=True)
 
     def speakers(design: list[dict[str, Any]]) -> None:
@@ -281,7 +301,7 @@ def test_a_design_evolves_for_weeks_and_keeps_every_promise(
         data={"async_db": True},
         # The helper follows the lines the switch rewrites (`await session.commit()`).
         conflicted={"app/services/event.py"},
-        step=4,
+        step=5,
     )
     assert answers(project)["async_db"] is True
     prototype.add_rows(5, keep=True)
@@ -303,25 +323,25 @@ def test_a_design_evolves_for_weeks_and_keeps_every_promise(
     def ticket_price(design: list[dict[str, Any]]) -> None:
         design[2]["fields"]["price"] = "decimal >= 0 = 0"
 
-    prototype.change(ticket_price, "Ticket prices", records=["`EventCreate.price`: added"], step=5)
+    prototype.change(ticket_price, "Ticket prices", records=["`EventCreate.price`: added"], step=6)
 
     def new_status(design: list[dict[str, Any]]) -> None:
         design[2]["fields"]["status"] = "enum(draft, open, closed, cancelled) = open"
 
-    prototype.change(new_status, "Cancelled events", records=["cancelled"], step=6)
+    prototype.change(new_status, "Cancelled events", records=["cancelled"], step=7)
 
     def searchable(design: list[dict[str, Any]]) -> None:
         design[2]["fields"]["title"] = "str(120) searchable"
         design[4]["fields"]["bio"] = "text?"
 
     prototype.change(
-        searchable, "Search titles; speaker bios", records=["`SpeakerCreate.bio`: added"], step=7
+        searchable, "Search titles; speaker bios", records=["`SpeakerCreate.bio`: added"], step=8
     )
 
     def wider_city(design: list[dict[str, Any]]) -> None:
         design[0]["fields"]["city"] = "str(120)?"
 
-    prototype.change(wider_city, "Longer city names", records=["`VenueCreate.city`"], step=8)
+    prototype.change(wider_city, "Longer city names", records=["`VenueCreate.city`"], step=9)
 
     def stricter_reads(design: list[dict[str, Any]]) -> None:
         design[1]["permissions"] = {**ORGANIZERS, "read": ["authenticated"]}
@@ -330,6 +350,6 @@ def test_a_design_evolves_for_weeks_and_keeps_every_promise(
         stricter_reads,
         "Categories for logged-in callers only",
         records=["**Breaking", "`GET /api/v1/categories`"],
-        step=9,
+        step=10,
     )
     assert sorted(prototype.given) == ["booking", "category", "event", "speaker", "venue"]
