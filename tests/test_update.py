@@ -520,6 +520,22 @@ def test_every_command_of_readmes_updating_section_runs_as_written(
     assert "edition" in book_fields()
     assert answers(project)["_commit"] == "1.1.0"
 
+    # The project's own README says the same, in its words: its commands, as written, in order.
+    readme = (project / "README.md").read_text()
+    section = readme.split("## Changing the design", 1)[1].split("\n## ", 1)[0]
+    changing, starting = re.findall(r"```bash\n(.*?)```", section, re.S)[:2]
+    readme_shell(project, starting)
+    assert yaml.safe_load(design_file.read_text())["resources"] == resources(project)
+    add_book_field("series")
+    commit_first, *updates = [line for line in changing.splitlines() if not line.startswith("#")]
+    for command in updates:  # the data file, async_db, the newest version, a version
+        if status(project):  # (git commit refuses a clean tree)
+            readme_shell(project, commit_first)
+        readme_shell(project, command)
+    assert "series" in book_fields()
+    assert answers(project)["_commit"] == "1.1.0"
+    assert conflicts(project) == []
+
 
 def test_new_template_version_marks_overlapping_edits(
     versioned_template: Path, tmp_path: Path
