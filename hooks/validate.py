@@ -34,7 +34,7 @@ RESERVED_RESOURCE_NAMES = frozenset(
     {"user", "users", "auth", "app", "api", "api_routers", "core", "db", "deps", "main"}
     | {"health", "conftest", "types", "migrate", "rules", "errors", "security", "config"}
     # parameters of the generated services and routers that a resource's own name would shadow
-    | {"session", "service", "changes", "grant", "query", "router"}
+    | {"session", "service", "changes", "grant", "query", "router", "caller", "before"}
     # a builtin app/routers/__init__.py uses, where each resource's router module is imported
     | {"tuple"}
 )
