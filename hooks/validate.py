@@ -221,8 +221,8 @@ def _resources(
             )
         if name in RESERVED_RESOURCE_NAMES:
             problems.append(
-                f"{where}: the name {name!r} is taken by the generated project "
-                + ("(the built-in account model); " if name in ("user", "users") else "; ")
+                f"{where}: the name {name!r} is taken by the generated project"
+                + (" (the built-in account model); " if name in ("user", "users") else "; ")
                 + "rename the resource (e.g. 'member' or 'customer')"
             )
             continue

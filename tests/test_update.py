@@ -627,14 +627,19 @@ ARCHIVE_ROUTE = '''
     "/{author_id}/archive",
     status_code=status.HTTP_200_OK,
     response_model=AuthorPublic,
-    dependencies=[Security(authorize, scopes=UPDATE_SCOPES)],
     responses=error_responses(401, 403, 404, 422),
 )
-def archive_author(session: WriteSessionDep, author_id: RowId) -> Author:
+def archive_author(
+    grant: Annotated[Grant, Security(authorize, scopes=UPDATE_SCOPES)],
+    session: WriteSessionDep,
+    author_id: RowId,
+) -> Author:
     """An archived author keeps the books and the name, not the biography."""
     author = service.get_author(session=session, author_id=author_id)
     changes = AuthorUpdate(biography=None)
-    return service.update_author(session=session, author=author, author_in=changes)
+    return service.update_author(
+        session=session, author=author, author_in=changes, caller=grant.user
+    )
 '''
 
 
