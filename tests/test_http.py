@@ -506,3 +506,39 @@ def test_the_readme_rule_with_context_works_over_http(
         solved = patch("customer", status="solved")
         assert solved.status_code == 200 and solved.json()["status"] == "solved"
         assert patch("agent", status="open").json()["status"] == "open"
+
+
+def test_the_readme_rule_without_logins_works_over_http(
+    rendered: Callable[..., Path], tmp_path: Path
+) -> None:
+    """With `auth: none` the README's example has no caller: a closed ticket stays closed."""
+    project = shutil.copytree(rendered("helpdesk", auth="none"), tmp_path / "project")
+    readme = (project / "README.md").read_text()
+    example = re.search(r"\*\*Business rules\.\*\*.*?\n```python\n(.*?)```", readme, re.S)
+    assert example, "the rendered README has no rules example"
+    assert "caller" not in example[1]
+    (project / "app/rules/ticket.py").write_text(example[1])
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "app/rules/ticket.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stdout
+    prefix = model_of("helpdesk", False, "none").api_prefix
+    with serve(project, tmp_path, False) as client:
+        filed = {"subject": "The printer jams", "body": "Every morning.", "status": "closed"}
+        ticket = client.post(f"{prefix}/tickets", json=filed)
+        assert ticket.status_code == 201, ticket.text
+        url = f"{prefix}/tickets/{ticket.json()['id']}"
+        reopened = client.patch(url, json={"status": "open"})
+        assert is_error_list(reopened, 422, "value_error"), reopened.text
+        assert reopened.json()["detail"][0]["loc"] == ["body", "status"]
+        assert client.get(url).json()["status"] == "closed"
+        assert client.patch(url, json={"priority": "high"}).status_code == 200
+        other = client.post(f"{prefix}/tickets", json={**filed, "status": "open"}).json()
+        assert (
+            client.patch(f"{prefix}/tickets/{other['id']}", json={"status": "closed"}).status_code
+            == 200
+        )
