@@ -20,7 +20,6 @@ ACTIONS = ("create", "list", "read", "update", "delete")
 
 LINE_LENGTH = 100  # the rendered pyproject's ruff line-length
 RULES_IMPORT_CHARS = len("from app.models. import ")
-RULES_SIGNATURE_CHARS = len("check_(: ) -> None:") + 4  # and the keyword with its space
 # Section 6's words for the query parameters every list takes.
 PAGE_PARAMETERS = (
     "`offset` (≥ 0, default 0)",
@@ -371,15 +370,22 @@ class Resource(GeneratedTestFacts):
         return sorted({t.function for t in [*targets, *own] if t is not None})
 
     def takes_caller(self, action: str) -> bool:
-        """Whether the service's function for `action` is told who calls: to check references
-        (create, update) or to scope filters (list) to the rows the caller may read."""
+        """Whether the service's function for `action` is told who calls: for the project's rules
+        and to check references (create, update), or to scope filters (list) to the rows the
+        caller may read."""
         if not self.jwt:
             return False
         if action in ("create", "update"):
-            return bool(self.refs or self.links or self.guarded_fields)
+            return True  # the project's rules are told who changes the row
         if action in ("list", "read") and self.reads_via:
             return True
         return action == "list" and bool(self.scoped_filters or self.scoped_link_filters)
+
+    @property
+    def checks_caller(self) -> bool:
+        """Whether a write's own checks need the caller: references and links name only rows the
+        caller may read, and guarded fields only some roles may set."""
+        return self.jwt and bool(self.refs or self.links or self.guarded_fields)
 
     def permission_cases(self, roles: Sequence[str]) -> list[tuple[str, str | None, int]]:
         return [(a, role, self.access(a, role)) for a in ACTIONS for role in (None, *roles)]
@@ -393,14 +399,15 @@ class Resource(GeneratedTestFacts):
 
     # -- the rules stub: the user's file, never reformatted, so laid out as ruff would ------
     @property
-    def rules_import_fits(self) -> bool:
-        """`from app.models.<name> import <Class>` within ruff's 100 columns."""
-        return RULES_IMPORT_CHARS + len(self.name) + len(self.class_name) <= LINE_LENGTH
-
-    @property
-    def rules_signature_fits(self) -> bool:
-        """`def check_<name>(<name>: <Class>) -> None:` within ruff's 100 columns."""
-        return RULES_SIGNATURE_CHARS + 2 * len(self.name) + len(self.class_name) <= LINE_LENGTH
+    def rules_imports(self) -> tuple[tuple[str, str, bool], ...]:
+        """The models the rules stub imports, as (module, class, whether `from app.models.<module>
+        import <Class>` fits ruff's 100 columns), in isort's order: the row's, and the caller's
+        account where there are logins."""
+        models = [(self.name, self.class_name)] + ([("user", "User")] if self.jwt else [])
+        return tuple(
+            (module, class_name, RULES_IMPORT_CHARS + len(module) + len(class_name) <= LINE_LENGTH)
+            for module, class_name in sorted(models)
+        )
 
     # -- endpoints -------------------------------------------------------------------------
     @cached_property

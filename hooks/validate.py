@@ -34,7 +34,7 @@ RESERVED_RESOURCE_NAMES = frozenset(
     {"user", "users", "auth", "app", "api", "api_routers", "core", "db", "deps", "main"}
     | {"health", "conftest", "types", "migrate", "rules", "errors", "security", "config"}
     # parameters of the generated services and routers that a resource's own name would shadow
-    | {"session", "service", "changes", "grant", "query", "router"}
+    | {"session", "service", "changes", "grant", "query", "router", "caller", "before"}
     # a builtin app/routers/__init__.py uses, where each resource's router module is imported
     | {"tuple"}
 )
@@ -221,8 +221,8 @@ def _resources(
             )
         if name in RESERVED_RESOURCE_NAMES:
             problems.append(
-                f"{where}: the name {name!r} is taken by the generated project "
-                + ("(the built-in account model); " if name in ("user", "users") else "; ")
+                f"{where}: the name {name!r} is taken by the generated project"
+                + (" (the built-in account model); " if name in ("user", "users") else "; ")
                 + "rename the resource (e.g. 'member' or 'customer')"
             )
             continue

@@ -52,6 +52,11 @@ def field(spec: Any, name: str = "x") -> list[str]:
             "model); rename the resource (e.g. 'member' or 'customer')",
         ),
         (
+            [{"name": "before", "fields": {"a": "int"}}],
+            "resource 'before': the name 'before' is taken by the generated project; rename the "
+            "resource (e.g. 'member' or 'customer')",
+        ),
+        (
             [BOOK, BOOK],
             "resource 'book': defined twice (resources 1 and 2); merge them",
         ),

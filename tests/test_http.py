@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -450,3 +451,94 @@ def test_references_to_unreadable_rows_look_missing_over_http(
             checked[path.stem] = check_hidden_references(path.stem, walker)
     assert checked, "no example design has owned resources"
     assert sum(checked.values()) > 0, f"no hidden-reference case was exercised: {checked}"
+
+
+@pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
+def test_the_readme_rule_with_context_works_over_http(
+    rendered: Callable[..., Path], tmp_path: Path, async_db: bool
+) -> None:
+    """Issue 27: the rendered README's rules example, written into the helpdesk's
+    `app/rules/ticket.py` as a user would, type-checks, and under uvicorn refuses what it says:
+    a customer moves their ticket only to `solved`, an agent anywhere. The refusal needs `before`
+    to be the row as it was, not the row the PATCH has already changed."""
+    project = shutil.copytree(rendered("helpdesk", async_db=async_db), tmp_path / "project")
+    readme = (project / "README.md").read_text()
+    example = re.search(r"\*\*Business rules\.\*\*.*?\n```python\n(.*?)```", readme, re.S)
+    assert example, "the rendered README has no rules example"
+    assert "caller: User | None" in example[1] and "before: Ticket | None" in example[1]
+    (project / "app/rules/ticket.py").write_text(example[1])
+    for tool in (["ruff", "check", "app/rules"], ["ruff", "format", "--check", "app/rules"]):
+        linted = subprocess.run([sys.executable, "-m", *tool], cwd=project, capture_output=True)
+        assert linted.returncode == 0, linted.stdout + linted.stderr
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "app/rules/ticket.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stdout
+    prefix = model_of("helpdesk", async_db, "jwt").api_prefix
+    with serve(project, tmp_path, async_db) as client:
+        admin = login(client, prefix, ADMIN["username"], ADMIN["password"])
+        headers: dict[str, dict[str, str]] = {}
+        for role in ("customer", "agent"):
+            user = {"email": f"{role}@example.com", "password": "rules-password", "role": role}
+            created = client.post(f"{prefix}/users", json=user, headers=admin)
+            assert created.status_code == 201, created.text
+            headers[role] = login(client, prefix, user["email"], user["password"])
+        filed = {"subject": "The printer jams", "body": "Every morning."}
+        ticket = client.post(f"{prefix}/tickets", json=filed, headers=headers["customer"])
+        assert ticket.status_code == 201, ticket.text
+        url = f"{prefix}/tickets/{ticket.json()['id']}"
+
+        def patch(role: str, **changes: str) -> httpx.Response:
+            return client.patch(url, json=changes, headers=headers[role])
+
+        refused = patch("customer", status="pending")
+        assert is_error(refused, 403, "forbidden"), refused.text
+        assert refused.json()["detail"] == "A customer may only move their ticket to solved"
+        assert client.get(url, headers=headers["customer"]).json()["status"] == "open"
+        assert patch("customer", subject="The printer jams again").status_code == 200
+        assert patch("agent", status="pending").json()["status"] == "pending"
+        assert patch("customer", status="pending").status_code == 200  # no move: it is pending
+        assert patch("customer", status="closed").status_code == 403
+        solved = patch("customer", status="solved")
+        assert solved.status_code == 200 and solved.json()["status"] == "solved"
+        assert patch("agent", status="open").json()["status"] == "open"
+
+
+def test_the_readme_rule_without_logins_works_over_http(
+    rendered: Callable[..., Path], tmp_path: Path
+) -> None:
+    """With `auth: none` the README's example has no caller: a closed ticket stays closed."""
+    project = shutil.copytree(rendered("helpdesk", auth="none"), tmp_path / "project")
+    readme = (project / "README.md").read_text()
+    example = re.search(r"\*\*Business rules\.\*\*.*?\n```python\n(.*?)```", readme, re.S)
+    assert example, "the rendered README has no rules example"
+    assert "caller" not in example[1]
+    (project / "app/rules/ticket.py").write_text(example[1])
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "app/rules/ticket.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stdout
+    prefix = model_of("helpdesk", False, "none").api_prefix
+    with serve(project, tmp_path, False) as client:
+        filed = {"subject": "The printer jams", "body": "Every morning.", "status": "closed"}
+        ticket = client.post(f"{prefix}/tickets", json=filed)
+        assert ticket.status_code == 201, ticket.text
+        url = f"{prefix}/tickets/{ticket.json()['id']}"
+        reopened = client.patch(url, json={"status": "open"})
+        assert is_error_list(reopened, 422, "value_error"), reopened.text
+        assert reopened.json()["detail"][0]["loc"] == ["body", "status"]
+        assert client.get(url).json()["status"] == "closed"
+        assert client.patch(url, json={"priority": "high"}).status_code == 200
+        other = client.post(f"{prefix}/tickets", json={**filed, "status": "open"}).json()
+        assert (
+            client.patch(f"{prefix}/tickets/{other['id']}", json={"status": "closed"}).status_code
+            == 200
+        )

@@ -315,6 +315,27 @@ MUTATIONS = [
         "tests/test_book.py",
         (Edit(BOOK_SERVICE, "    book.sqlmodel_update(changes)\n", ""),),
     ),
+    # --- the project's rules are told what a change is (app/rules/) --------------------------------
+    Mutation(
+        "rules-before-is-the-changed-row",
+        "a rule's `before` is the row the PATCH has already changed, so no rule sees a change",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "    before = Book(**book.model_dump())", "    before = book"),),
+        select="rules",
+    ),
+    Mutation(
+        "rules-told-no-caller",
+        "a rule is never told who makes the change",
+        "tests/test_book.py",
+        (
+            Edit(
+                BOOK_SERVICE,
+                "apply_rules(check_book, book, caller=caller, before=before)",
+                "apply_rules(check_book, book, caller=None, before=before)",
+            ),
+        ),
+        select="rules",
+    ),
     Mutation(
         "delete-is-a-no-op",
         "DELETE answers 204 but the row stays",
@@ -605,6 +626,14 @@ MUTATIONS = [
         "tests/test_book.py",
         (Edit(BOOK_SERVICE, "    book.sqlmodel_update(changes)\n", ""),),
         async_db=True,
+    ),
+    Mutation(
+        "async-rules-before-is-the-changed-row",
+        "a rule's `before` is the row the PATCH has already changed (async build)",
+        "tests/test_book.py",
+        (Edit(BOOK_SERVICE, "    before = Book(**book.model_dump())", "    before = book"),),
+        async_db=True,
+        select="rules",
     ),
     # --- the task tracker: owned rows that owners may also change and delete ---------------------
     Mutation(

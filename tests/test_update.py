@@ -779,14 +779,19 @@ ARCHIVE_ROUTE = '''
     "/{author_id}/archive",
     status_code=status.HTTP_200_OK,
     response_model=AuthorPublic,
-    dependencies=[Security(authorize, scopes=UPDATE_SCOPES)],
     responses=error_responses(401, 403, 404, 422),
 )
-def archive_author(session: WriteSessionDep, author_id: RowId) -> Author:
+def archive_author(
+    grant: Annotated[Grant, Security(authorize, scopes=UPDATE_SCOPES)],
+    session: WriteSessionDep,
+    author_id: RowId,
+) -> Author:
     """An archived author keeps the books and the name, not the biography."""
     author = service.get_author(session=session, author_id=author_id)
     changes = AuthorUpdate(biography=None)
-    return service.update_author(session=session, author=author, author_in=changes)
+    return service.update_author(
+        session=session, author=author, author_in=changes, caller=grant.user
+    )
 '''
 
 
@@ -921,6 +926,74 @@ def test_a_rule_refusing_a_value_answers_422_with_a_value_error(
             "type": "value_error",
         }
     ]
+
+
+# The rules stub of the releases before rules were told who calls and what the row was.
+ONE_ARGUMENT_STUB = '''"""{{ r.plural_label | capitalize }}: your business rules, which `copier update` never overwrites."""
+
+from app.models.{{ r.name }} import {{ r.class_name }}
+
+
+def check_{{ r.name }}({{ r.name }}: {{ r.class_name }}) -> None:
+    """Raise `app.core.errors.InvalidInput` or `Conflict` to refuse a row the schema alone allows."""
+'''
+
+
+def test_a_one_argument_rule_keeps_working_after_the_update_that_adds_context(
+    tmp_path: Path,
+) -> None:
+    """Issue 27: a project whose rules file predates `caller` and `before` (template 1.0.0, the
+    one-argument stub) updates to the template that passes them. The file is never overwritten;
+    the project stays lint-, type- and test-clean, and its hand rule still refuses."""
+    template = make_template_repo(tmp_path / "template", tag="1.1.0")
+    stub = next((template / "template/app/rules").glob("{%*.jinja"))
+    current_stub = stub.read_text()
+    git(template, "tag", "-d", "1.1.0")
+    stub.write_text(ONE_ARGUMENT_STUB)
+    git(template, "commit", "-q", "-am", "template 1.0.0: the one-argument rules stub")
+    git(template, "tag", "1.0.0")
+    stub.write_text(current_stub)
+    git(template, "commit", "-q", "-am", "template 1.1.0: rules with context")
+    git(template, "tag", "1.1.0")
+
+    project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
+    book_rules = (project / "app/rules/book.py").read_text()
+    assert "def check_book(book: Book) -> None:" in book_rules  # the stub as 1.0.0 wrote it
+    rules = project / "app/rules/author.py"
+    rules.write_text(
+        '"""Business rules for authors."""\n\n'
+        "from app.core.errors import InvalidInput\n"
+        "from app.models.author import Author\n" + REFUSING_RULE
+    )
+    hand_rules = rules.read_text()
+    commit(project, "A hand rule, one argument")
+
+    update(project)
+
+    assert answers(project)["_commit"] == "1.1.0"
+    assert rules.read_text() == hand_rules and "def check_author(author: Author)" in hand_rules
+    assert (project / "app/rules/book.py").read_text() == book_rules
+    service = (project / "app/services/author.py").read_text()
+    assert "apply_rules(check_author, author, caller=caller, before=before)" in service
+    assert conflicts(project) == []
+    for tool in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "app"]):
+        checked = subprocess.run(
+            [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, timeout=600
+        )
+        assert checked.returncode == 0, f"{tool}: {checked.stdout}{checked.stderr}"
+    passes_own_tests(project)
+    result = subprocess.run(
+        [sys.executable, "-c", RULE_REQUEST],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    status_code, body = result.stdout.split(" ", 1)
+    assert status_code == "422", body
+    assert json.loads(body)["detail"][0]["msg"] == "a pen name belongs in the biography"
 
 
 def test_switching_async_db_keeps_a_dotenv_database_url_working(
