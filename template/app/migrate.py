@@ -26,7 +26,7 @@ from sqlalchemy import Connection, MetaData, create_engine, inspect, make_url, p
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
-from app import migration_checks
+from app import migration_checks, search_index
 from app.core.config import get_settings
 from app.db import ALEMBIC_INI, sync_url
 
@@ -52,7 +52,11 @@ def back_up(database_url: str) -> Path | None:
 
 def comparing(connection: Connection) -> MigrationContext:
     """A context for autogenerate's comparisons, with the options migrations/env.py gives it."""
-    opts = {"render_as_batch": True, "autogenerate_plugins": migration_checks.AUTOGENERATE_PLUGINS}
+    opts = {
+        "render_as_batch": True,
+        "autogenerate_plugins": migration_checks.AUTOGENERATE_PLUGINS,
+        "include_name": search_index.skipping(connection),
+    }
     return MigrationContext.configure(connection, opts=opts)
 
 

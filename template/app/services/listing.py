@@ -1,14 +1,10 @@
-"""What every list's data access shares: the order its sort keys give{{ ", and the pattern of its search" if design.has_search }}."""
+"""What every list's data access shares: the order its sort keys give."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import UnaryExpression
 from sqlmodel import SQLModel, col
-{% if design.has_search %}
-
-LIKE_ESCAPE = "\\"
-{% endif %}
 
 
 def sort_order(model: type[SQLModel], keys: Sequence[str]) -> list[UnaryExpression[Any]]:
@@ -19,12 +15,3 @@ def sort_order(model: type[SQLModel], keys: Sequence[str]) -> list[UnaryExpressi
         column = col(getattr(model, key.removeprefix("-")))
         order.append(column.desc() if key.startswith("-") else column.asc())
     return order
-{% if design.has_search %}
-
-
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern for `text` anywhere, its own `%` and `_` taken literally."""
-    for special in (LIKE_ESCAPE, "%", "_"):
-        text = text.replace(special, LIKE_ESCAPE + special)
-    return f"%{text}%"
-{% endif %}
