@@ -108,7 +108,7 @@ def main() -> int:
                 ("a word", some_word),
                 ("no match", "zzqqxxjj"),
                 ("2 chars", "qz"),
-                ("200 chars, no match", prose(200) + "#"),
+                ("200 chars, no match", prose(199) + "#"),
             ],
         ),
         (
