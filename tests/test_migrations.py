@@ -711,3 +711,82 @@ def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(
         [("GET", f"{model.api_prefix}{model.by_name[rename.resource].path}", None)],
     )
     assert [row[rename.new] for row in read[0][1]["items"]] == [old_value]
+
+
+# --------------------------------------------------------------------------- the search index
+
+
+def search_tables(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search%'")
+        return {row[0] for row in rows}
+
+
+@pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
+def test_searchable_added_indexes_the_rows_held_and_survives_a_table_rebuild(
+    template_repo: Path, tmp_path: Path, async_db: bool
+) -> None:
+    design = design_data("lending-library")
+    book = next(r for r in design["resources"] if r["name"] == "book")
+    book["fields"]["summary"] = "text?"  # v1: only the title searchable
+    data = {**design, "async_db": async_db}
+    project = new_project(template_repo, tmp_path / "project", data)
+    database = tmp_path / "data.db"
+    environment = env(database, async_db)
+    prefix = "/api/v1"
+    author = {"name": "Ursula"}
+    body = {"title": "Left Hand", "isbn": "9780441478125", "summary": "Genly Ai on Gethen, 100%_"}
+    seeded = through_api(
+        project,
+        environment,
+        prefix,
+        [
+            ("POST", f"{prefix}/authors", author),
+            ("POST", f"{prefix}/books", {**body, "author_id": {"$id": 0}}),
+        ],
+    )
+    assert [status for status, _ in seeded] == [201, 201], seeded
+    assert search_tables(database) >= {"book_search", "book_search_insert"}
+
+    # v2: the summary searchable too, and a type change that makes SQLite rebuild the table.
+    design_v2 = resources(project)
+    v2_book = next(r for r in design_v2 if r["name"] == "book")
+    v2_book["fields"]["summary"] = "text? searchable"
+    v2_book["fields"]["pages"] = "float?"
+    update(project, {"resources": design_v2})
+    commit(project, "Design v2")
+    migrated = run(project, environment, "-m", "app.migrate", "Pages in decimals")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "book_search_update" in search_tables(database)  # given back after the rebuild
+    found = through_api(
+        project,
+        environment,
+        prefix,
+        [
+            ("GET", f"{prefix}/books?q=GETHEN, 100%25_", None),
+            ("GET", f"{prefix}/books?q=gethen 100", None),
+            (
+                "POST",
+                f"{prefix}/books",
+                {**body, "isbn": "9780441478126", "summary": "Gethen again", "author_id": 1},
+            ),
+            ("GET", f"{prefix}/books?q=gethen", None),
+        ],
+    )
+    assert [row["id"] for row in found[0][1]["items"]] == [seeded[1][1]["id"]], found
+    assert found[1][1]["items"] == []
+    assert found[2][0] == 201
+    assert found[3][1]["total"] == 2
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # v3: nothing searchable: the index goes, at the next start, with no migration.
+    design_v3 = resources(project)
+    v3_book = next(r for r in design_v3 if r["name"] == "book")
+    v3_book["fields"]["summary"] = "text?"
+    v3_book["fields"]["title"] = "str(200)"
+    update(project, {"resources": design_v3})
+    commit(project, "Design v3")
+    started = run(project, environment, "-c", START)
+    assert started.returncode == 0, started.stderr[-3000:]
+    assert search_tables(database) == set()
