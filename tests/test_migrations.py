@@ -758,6 +758,7 @@ def test_searchable_added_indexes_the_rows_held_and_survives_a_table_rebuild(
     migrated = run(project, environment, "-m", "app.migrate", "Pages in decimals")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert "book_search_update" in search_tables(database)  # given back after the rebuild
+    commit(project, "Pages in decimals")
     found = through_api(
         project,
         environment,
