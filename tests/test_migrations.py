@@ -78,6 +78,7 @@ from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
 import app.models
+from app.search_index import SEARCHED, index_names
 
 migrated, created = sys.argv[1:]
 config = Config("alembic.ini")
@@ -90,9 +91,11 @@ engine.dispose()
 
 def describe(path):
     engine = create_engine("sqlite:///" + path)
+    with engine.connect() as connection:
+        search_tables = index_names(connection)  # what the models have no table for
     schema = inspect(engine)
     tables = {}
-    for table in sorted(set(schema.get_table_names()) - {"alembic_version"}):
+    for table in sorted(set(schema.get_table_names()) - {"alembic_version"} - search_tables):
         tables[table] = {
             "columns": sorted(  # by name: the first migration writes `id` first, create_all last
                 [c["name"], str(c["type"]), c["nullable"], c["default"]]
@@ -117,7 +120,18 @@ def describe(path):
     return tables
 
 
-print(json.dumps({"migrated": describe(migrated), "created": describe(created)}))
+with create_engine("sqlite:///" + migrated).connect() as connection:
+    search = sorted(name for name in index_names(connection) if name.endswith("_search"))
+print(
+    json.dumps(
+        {
+            "migrated": describe(migrated),
+            "created": describe(created),
+            "search": search,
+            "searched": sorted(SEARCHED),
+        }
+    )
+)
 """
 
 
@@ -207,7 +221,7 @@ def test_first_migration_builds_the_schema_of_the_models(
 ) -> None:
     """`alembic upgrade head` on an empty database, then `alembic check` finds nothing to do, and
     the tables equal `create_all`'s column by column: types, nullability, server defaults,
-    keys, indexes and constraint names."""
+    keys, indexes and constraint names; the searched tables have their search index."""
     project = rendered(design, async_db=async_db, auth=auth)
     migrated, created = tmp_path / "migrated.db", tmp_path / "created.db"
     result = run(project, env(migrated, async_db), "-c", SCHEMAS, str(migrated), str(created))
@@ -217,6 +231,8 @@ def test_first_migration_builds_the_schema_of_the_models(
     for table, created_table in schemas["created"].items():
         assert schemas["migrated"][table] == created_table, f"table {table} differs"
     assert ("user" in schemas["created"]) == (auth == "jwt")
+    # Beside the tables, an FTS5 index for each table with searchable fields, and no other.
+    assert schemas["search"] == [f"{table}_search" for table in schemas["searched"]]
 
 
 # --------------------------------------------------------------------------- a design change
