@@ -6,7 +6,8 @@ sync and async, and served by uvicorn on 127.0.0.1. Rows are written straight in
 file while the app runs (the search index's triggers fill it as the app's own writes would):
 50,000 ordinary books, then 200 books whose summaries are 100 KB each, once as prose and once as
 one phrase repeated (the text where a substring test backtracks most). Each `q` is requested
-`--repeat` times; the median time of a request is printed, in ms, with the ratio before/after.
+`--repeat` times, the two versions in turn; the median time of a request is printed, in ms,
+with the median ratio before/after and its range.
 Run: python bench/search.py [--before f10d31d] [--repeat 3]
 """
 
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -73,16 +75,13 @@ def seed(database: Path, rows: list[tuple[str, str]]) -> None:
         )
 
 
-def timed(base: str, q: str, repeat: int) -> tuple[float, int]:
-    """The median time of `GET /books?q=...` in ms, and how many books it found."""
-    times, total = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = httpx.get(f"{base}/api/v1/books", params={"q": q}, timeout=600)
-        times.append((time.perf_counter() - start) * 1000)
-        response.raise_for_status()
-        total = response.json()["total"]
-    return statistics.median(times), total
+def timed(base: str, q: str) -> tuple[float, int]:
+    """The time of `GET /books?q=...` in ms, and how many books it found."""
+    start = time.perf_counter()
+    response = httpx.get(f"{base}/api/v1/books", params={"q": q}, timeout=600)
+    elapsed = (time.perf_counter() - start) * 1000
+    response.raise_for_status()
+    return elapsed, response.json()["total"]
 
 
 def main() -> int:
@@ -128,45 +127,52 @@ def main() -> int:
             ],
         ),
     ]
-    results: dict[tuple[str, str, str, str], tuple[float, int]] = {}
+    results: dict[tuple[str, str, str, str], list[float]] = {}
+    found: dict[tuple[str, str, str, str], int] = {}
     for mode in options.modes.split(","):
-        for version, template in templates.items():
-            project = render(
-                template,
-                work / f"{version}-{mode}",
-                {**design_data("lending-library"), "async_db": mode == "async"},
-            )
-            database = work / f"{version}-{mode}.db"
-            driver = "sqlite+aiosqlite" if mode == "async" else "sqlite"
-            env = {
-                "PYTHONPATH": str(project),
-                "DATABASE_URL": f"{driver}:///{database}",
-                "FIRST_ADMIN_EMAIL": "admin@example.com",
-                "FIRST_ADMIN_PASSWORD": "bench-admin-password",
-                "SECRET_KEY": "bench-secret-key-long-enough-for-hs256",
-            }
-            with uvicorn("app.main:app", project, env) as base:
-                for rows_name, rows, queries in cases:
+        with ExitStack() as servers:
+            bases, databases = {}, {}
+            for version, template in templates.items():
+                data = {**design_data("lending-library"), "async_db": mode == "async"}
+                project = render(template, work / f"{version}-{mode}", data)
+                databases[version] = work / f"{version}-{mode}.db"
+                driver = "sqlite+aiosqlite" if mode == "async" else "sqlite"
+                env = {
+                    "PYTHONPATH": str(project),
+                    "DATABASE_URL": f"{driver}:///{databases[version]}",
+                    "FIRST_ADMIN_EMAIL": "admin@example.com",
+                    "FIRST_ADMIN_PASSWORD": "bench-admin-password",
+                    "SECRET_KEY": "bench-secret-key-long-enough-for-hs256",
+                }
+                bases[version] = servers.enter_context(uvicorn("app.main:app", project, env))
+            for rows_name, rows, queries in cases:
+                for database in databases.values():
                     seed(database, rows)
-                    for q_name, q in queries:
-                        results[mode, rows_name, q_name, version] = timed(base, q, options.repeat)
-                    print(f"{mode} {version} {rows_name} done", file=sys.stderr)
+                for q_name, q in queries:
+                    # Interleaved, so a machine that slows down slows both alike.
+                    for _ in range(options.repeat):
+                        for version, base in bases.items():
+                            key = (mode, rows_name, q_name, version)
+                            elapsed, found[key] = timed(base, q)
+                            results.setdefault(key, []).append(elapsed)
+                print(f"{mode} {rows_name} done", file=sys.stderr)
 
     print(
-        f"{'mode':<6} {'rows':<22} {'q':<20} {'before ms':>10} {'after ms':>9} {'before/after':>13} {'found':>6}"
+        f"{'mode':<6} {'rows':<22} {'q':<20} {'before ms':>10} {'after ms':>9} "
+        f"{'before/after':>22} {'found':>6}"
     )
     for mode in options.modes.split(","):
         for rows_name, _rows, queries in cases:
             for q_name, _q in queries:
-                before, found_before = results[mode, rows_name, q_name, "before"]
-                after, found_after = results[mode, rows_name, q_name, "after"]
-                same = (
-                    str(found_after)
-                    if found_before == found_after
-                    else f"{found_before}!={found_after}"
-                )
+                before = results[mode, rows_name, q_name, "before"]
+                after = results[mode, rows_name, q_name, "after"]
+                ratios = [b / a for b, a in zip(before, after, strict=True)]
+                spread = f"{statistics.median(ratios):.1f}x ({min(ratios):.1f}-{max(ratios):.1f})"
+                counts = {found[mode, rows_name, q_name, version] for version in templates}
+                same = str(counts.pop()) if len(counts) == 1 else "DIFFER"
                 print(
-                    f"{mode:<6} {rows_name:<22} {q_name:<20} {before:>10.1f} {after:>9.1f} {before / after:>12.1f}x {same:>6}"
+                    f"{mode:<6} {rows_name:<22} {q_name:<20} {statistics.median(before):>10.1f} "
+                    f"{statistics.median(after):>9.1f} {spread:>22} {same:>6}"
                 )
     return 0
 
