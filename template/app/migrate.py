@@ -95,8 +95,9 @@ def adopt(connection: Connection, config: Config) -> str | None:
                 scratch_config.attributes["connection"] = scratch_connection
                 command.upgrade(scratch_config, revision.revision)
                 schema = MetaData()
+                tables = set(inspect(scratch_connection).get_table_names())
                 hidden = search_index.index_names(scratch_connection)
-                schema.reflect(scratch_connection, only=lambda name, _: name not in hidden)
+                schema.reflect(scratch_connection, only=sorted(tables - hidden))
             schema.remove(schema.tables["alembic_version"])
             if not compare_metadata(comparing(connection), schema):
                 match = revision.revision
