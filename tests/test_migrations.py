@@ -81,6 +81,7 @@ from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
 import app.models
+from app.search_index import SEARCHED, index_names
 
 migrated, created = sys.argv[1:]
 config = Config("alembic.ini")
@@ -93,9 +94,11 @@ engine.dispose()
 
 def describe(path):
     engine = create_engine("sqlite:///" + path)
+    with engine.connect() as connection:
+        search_tables = index_names(connection)  # what the models have no table for
     schema = inspect(engine)
     tables = {}
-    for table in sorted(set(schema.get_table_names()) - {"alembic_version"}):
+    for table in sorted(set(schema.get_table_names()) - {"alembic_version"} - search_tables):
         tables[table] = {
             "columns": sorted(  # by name: the first migration writes `id` first, create_all last
                 [c["name"], str(c["type"]), c["nullable"], c["default"]]
@@ -120,7 +123,18 @@ def describe(path):
     return tables
 
 
-print(json.dumps({"migrated": describe(migrated), "created": describe(created)}))
+with create_engine("sqlite:///" + migrated).connect() as connection:
+    search = sorted(name for name in index_names(connection) if name.endswith("_search"))
+print(
+    json.dumps(
+        {
+            "migrated": describe(migrated),
+            "created": describe(created),
+            "search": search,
+            "searched": sorted(SEARCHED),
+        }
+    )
+)
 """
 
 
@@ -210,7 +224,7 @@ def test_first_migration_builds_the_schema_of_the_models(
 ) -> None:
     """`alembic upgrade head` on an empty database, then `alembic check` finds nothing to do, and
     the tables equal `create_all`'s column by column: types, nullability, server defaults,
-    keys, indexes and constraint names."""
+    keys, indexes and constraint names; the searched tables have their search index."""
     project = rendered(design, async_db=async_db, auth=auth)
     migrated, created = tmp_path / "migrated.db", tmp_path / "created.db"
     result = run(project, env(migrated, async_db), "-c", SCHEMAS, str(migrated), str(created))
@@ -220,6 +234,8 @@ def test_first_migration_builds_the_schema_of_the_models(
     for table, created_table in schemas["created"].items():
         assert schemas["migrated"][table] == created_table, f"table {table} differs"
     assert ("user" in schemas["created"]) == (auth == "jwt")
+    # Beside the tables, an FTS5 index for each table with searchable fields, and no other.
+    assert schemas["search"] == [f"{table}_search" for table in schemas["searched"]]
 
 
 # --------------------------------------------------------------------------- a design change
@@ -1069,3 +1085,83 @@ def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
     empty = loan_table(project, fresh)
     assert empty["revision"] == after["revision"] and empty["rows"] == []
     assert empty["columns"]["owner_id"] is False
+
+
+# --------------------------------------------------------------------------- the search index
+
+
+def search_tables(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search%'")
+        return {row[0] for row in rows}
+
+
+@pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
+def test_searchable_added_indexes_the_rows_held_and_survives_a_table_rebuild(
+    template_repo: Path, tmp_path: Path, async_db: bool
+) -> None:
+    design = design_data("lending-library")
+    book = next(r for r in design["resources"] if r["name"] == "book")
+    book["fields"]["summary"] = "text?"  # v1: only the title searchable
+    data = {**design, "async_db": async_db}
+    project = new_project(template_repo, tmp_path / "project", data)
+    database = tmp_path / "data.db"
+    environment = env(database, async_db)
+    prefix = "/api/v1"
+    author = {"name": "Ursula"}
+    body = {"title": "Left Hand", "isbn": "9780441478125", "summary": "Genly Ai on Gethen, 100%_"}
+    seeded = through_api(
+        project,
+        environment,
+        prefix,
+        [
+            ("POST", f"{prefix}/authors", author),
+            ("POST", f"{prefix}/books", {**body, "author_id": {"$id": 0}}),
+        ],
+    )
+    assert [status for status, _ in seeded] == [201, 201], seeded
+    assert search_tables(database) >= {"book_search", "book_search_insert"}
+
+    # v2: the summary searchable too, and a type change that makes SQLite rebuild the table.
+    design_v2 = resources(project)
+    v2_book = next(r for r in design_v2 if r["name"] == "book")
+    v2_book["fields"]["summary"] = "text? searchable"
+    v2_book["fields"]["pages"] = "float?"
+    update(project, {"resources": design_v2})
+    commit(project, "Design v2")
+    migrated = run(project, environment, "-m", "app.migrate", "Pages in decimals")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "book_search_update" in search_tables(database)  # given back after the rebuild
+    commit(project, "Pages in decimals")
+    found = through_api(
+        project,
+        environment,
+        prefix,
+        [
+            ("GET", f"{prefix}/books?q=GETHEN, 100%25_", None),
+            ("GET", f"{prefix}/books?q=gethen 100", None),
+            (
+                "POST",
+                f"{prefix}/books",
+                {**body, "isbn": "9780441478126", "summary": "Gethen again", "author_id": 1},
+            ),
+            ("GET", f"{prefix}/books?q=gethen", None),
+        ],
+    )
+    assert [row["id"] for row in found[0][1]["items"]] == [seeded[1][1]["id"]], found
+    assert found[1][1]["items"] == []
+    assert found[2][0] == 201
+    assert found[3][1]["total"] == 2
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # v3: nothing searchable: the index goes, at the next start, with no migration.
+    design_v3 = resources(project)
+    v3_book = next(r for r in design_v3 if r["name"] == "book")
+    v3_book["fields"]["summary"] = "text?"
+    v3_book["fields"]["title"] = "str(200)"
+    update(project, {"resources": design_v3})
+    commit(project, "Design v3")
+    started = run(project, environment, "-c", START)
+    assert started.returncode == 0, started.stderr[-3000:]
+    assert search_tables(database) == set()

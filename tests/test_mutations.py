@@ -77,6 +77,7 @@ BOOK_SERVICE = "app/services/book.py"
 LOAN_SERVICE = "app/services/loan.py"
 BOOK_ROUTER = "app/routers/book.py"
 LISTING = "app/services/listing.py"
+SEARCH_INDEX = "app/search_index.py"
 QUERY_MODELS = "app/models/query.py"
 GROUP_MODELS = "app/models/group.py"
 CONNECTIONS = "app/core/connections.py"
@@ -668,7 +669,13 @@ MUTATIONS = [
         "enum-sorted-by-name",
         "`sort=priority` orders low, normal, high, urgent by name (high first)",
         "tests/test_task.py",
-        (Edit("app/services/listing.py", "    if isinstance(stored_as, Enum):\n", "    if False:\n"),),
+        (
+            Edit(
+                "app/services/listing.py",
+                "    if isinstance(stored_as, Enum):\n",
+                "    if False:\n",
+            ),
+        ),
         design="task-tracker",
         select="sorts",
     ),
@@ -820,6 +827,43 @@ MUTATIONS = [
         ),
         design="task-tracker",
         select="created_at",
+    ),
+    # --- search (lending-library: a book's title and summary are searchable) ----------------------
+    Mutation(
+        "search-index-misses-updates",
+        "a PATCH takes the old text out of the search index but never puts the new one in",
+        "tests/test_book.py",
+        (
+            Edit(
+                SEARCH_INDEX,
+                'f"ON {table} BEGIN {remove} {add} END",',
+                'f"ON {table} BEGIN {remove} END",',
+            ),
+        ),
+        design="lending-library",
+        select="q_",
+    ),
+    Mutation(
+        "search-case-sensitive",
+        "`q` finds text only in the case it was written in",
+        "tests/test_book.py",
+        (
+            Edit(
+                SEARCH_INDEX,
+                "sa.func.instr(sa.func.lower(c), sa.func.lower(text))",
+                "sa.func.instr(c, text)",
+            ),
+        ),
+        design="lending-library",
+        select="q_",
+    ),
+    Mutation(
+        "search-index-case-sensitive",
+        "the search index keeps letter case, so it never offers a row whose case differs from `q`",
+        "tests/test_book.py",
+        (Edit(SEARCH_INDEX, "tokenize='trigram', ", "tokenize='trigram case_sensitive 1', "),),
+        design="lending-library",
+        select="q_",
     ),
     # --- many-to-many links (lending-library: books carry shelf tags) -----------------------------
     Mutation(

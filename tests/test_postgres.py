@@ -1,7 +1,8 @@
 """The rendered project on a real PostgreSQL server (a throwaway cluster on 127.0.0.1), sync
 (psycopg) and async (asyncpg):
 
-- the rendered test suite passes with TEST_DATABASE_URL, for the default design and a richer one;
+- the rendered test suite passes with TEST_DATABASE_URL, for the default design and richer ones
+  (lending-library: its `q` through the pg_trgm indexes);
 - a prototype with rows moves from SQLite to PostgreSQL (`python -m app.move_data`), then keeps
   migrating through `copier update` + `python -m app.migrate`, every row kept; refusals write
   nothing; `alembic downgrade base` and `upgrade head` work both ways;
@@ -42,7 +43,7 @@ def driver(async_db: bool) -> str:
 
 
 @pytest.mark.parametrize("async_db", BUILDS)
-@pytest.mark.parametrize("design", ["default", "shop-orders"])
+@pytest.mark.parametrize("design", ["default", "shop-orders", "lending-library"])
 def test_the_rendered_suite_passes_on_postgres(
     rendered: Callable[..., Path], postgres: Cluster, design: str, async_db: bool
 ) -> None:

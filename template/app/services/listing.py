@@ -1,4 +1,4 @@
-"""What every list's data access shares: the order its sort keys give{{ ", and the pattern of its search" if design.has_search }}."""
+"""What every list's data access shares: the order its sort keys give."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -6,10 +6,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Enum, UnaryExpression, case
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
-{% if design.has_search %}
-
-LIKE_ESCAPE = "\\"
-{% endif %}
 
 
 def sort_order(model: type[SQLModel], keys: Sequence[str]) -> list[UnaryExpression[Any]]:
@@ -28,12 +24,3 @@ def _sort_value(column: Mapped[Any]) -> Mapped[Any] | ColumnElement[Any]:
     if isinstance(stored_as, Enum):
         return case({stored: rank for rank, stored in enumerate(stored_as.enums)}, value=column)
     return column
-{% if design.has_search %}
-
-
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern for `text` anywhere, its own `%` and `_` taken literally."""
-    for special in (LIKE_ESCAPE, "%", "_"):
-        text = text.replace(special, LIKE_ESCAPE + special)
-    return f"%{text}%"
-{% endif %}
