@@ -19,6 +19,7 @@ import jinja2
 import pytest
 import yaml
 
+from tests import forkserver
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import EXAMPLES, ROOT
 
@@ -70,13 +71,8 @@ def serve(
         "FIRST_ADMIN_PASSWORD": ADMIN["password"],
     }
     if (project / "alembic.ini").exists():
-        migrate = subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
+        migrate = forkserver.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, timeout=120
         )
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     port = free_port()

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import forkserver
 from tests.test_http import free_port
 
 WORKERS = 4
@@ -78,14 +79,7 @@ def test_workers_starting_together_on_a_fresh_database_all_come_up(
 
 
 def prestart(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.prestart"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return forkserver.run([sys.executable, "-m", "app.prestart"], cwd=project, env=env, timeout=120)
 
 
 @pytest.mark.parametrize("async_db", BUILDS)

@@ -24,6 +24,7 @@ import yaml
 from copier import run_update
 from copier.errors import UserMessageError
 
+from tests import forkserver
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import git, make_template_repo, readme_block, render, run_project_pytest
 
@@ -711,12 +712,10 @@ def test_a_rule_refusing_a_value_answers_422_with_a_value_error(
         "from app.core.errors import InvalidInput\n"
         "from app.models.author import Author\n" + REFUSING_RULE
     )
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "-c", RULE_REQUEST],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(project)},
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -752,12 +751,10 @@ def test_switching_async_db_keeps_a_dotenv_database_url_working(
         assert "then run `mypy app`: it finds code you wrote by hand" in updated.stderr
         assert f"for the {'sync' if async_db else 'async'} build" in updated.stderr
         commit(project, f"async_db={async_db}")
-        started = subprocess.run(
+        started = forkserver.run(
             [sys.executable, "-c", START_AND_COUNT],
             cwd=project,
             env={**environment, "PYTHONPATH": str(project)},
-            capture_output=True,
-            text=True,
             timeout=300,
         )
         assert started.returncode == 0, started.stderr[-3000:]
@@ -853,7 +850,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
 
     command = [sys.executable, "-m", "app.api_contract", "--changes"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
-    result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    result = forkserver.run(command, cwd=project, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
     record = (project / "docs/api-changes.md").read_text()
     entry = "## " + record.split("\n## ", 1)[1]
@@ -863,7 +860,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     assert body == shown.split("\n", 1)[1], f"README.md's excerpt is not what it writes:\n{body}"
 
     commit(project, "Subtitles; only administrators delete books")
-    again = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    again = forkserver.run(command, cwd=project, env=environment)
     assert again.returncode == 0, again.stderr
     assert "No change to the API." in again.stdout
     assert (project / "docs/api-changes.md").read_text().count("\n## ") == 2
@@ -884,7 +881,8 @@ def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
     assert "python -m app.api_contract --write" in failed.stdout
     command = [sys.executable, "-m", "app.api_contract", "--write"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
-    subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
+    written = forkserver.run(command, cwd=project, env=environment)
+    assert written.returncode == 0, written.stdout + written.stderr
     contract = json.loads((project / "docs/api-contract.json").read_text())
     assert contract["operations"]["POST /api/v1/books"]["status"] == 200
     assert run_project_pytest(project, "tests/test_api_contract.py").returncode == 0
