@@ -8,6 +8,7 @@ publishes a new template version, updates, and checks what the project holds aft
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import os
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,13 +49,26 @@ def commit(project: Path, message: str) -> None:
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
+_committed: dict[str, Path] = {}  # each render's first committed copy, by template and answers
+
+
 def new_project(
     template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None
 ) -> Path:
-    """Render and commit, as a user does right after `copier copy`."""
-    render(template, dst, data, vcs_ref=vcs_ref)
-    git(dst, "init", "-q", "-b", "main")
-    commit(dst, "Render the project")
+    """Render and commit, as a user does right after `copier copy`.
+
+    Each template, answers and version is rendered once per test process; later calls copy that
+    committed project, git history included (the same files a new render would write: rendering
+    is byte-identical, as test_same_design_renders_byte_identical checks)."""
+    key = json.dumps([str(template), data or {}, vcs_ref], sort_keys=True, default=str)
+    if key not in _committed:
+        original = Path(tempfile.mkdtemp(prefix="committed-project-")) / "project"
+        render(template, original, data, vcs_ref=vcs_ref)
+        git(original, "init", "-q", "-b", "main")
+        commit(original, "Render the project")
+        _committed[key] = original
+        atexit.register(shutil.rmtree, original.parent, ignore_errors=True)
+    shutil.copytree(_committed[key], dst, symlinks=True)
     return dst
 
 
