@@ -5,7 +5,7 @@ setup, call and teardown are measured together: the test process's user + system
 the children it waited for (rendered projects' pytest, servers, installs; a PostgreSQL server
 started by `pg_ctl` is not a child, so its work is not counted; commands run through
 tests/forkserver.py are counted as the server reports them).
-Use: PYTHONPATH=. CPU_PER_TEST=cpu.jsonl python -m pytest -p bench.cpu_per_test ...
+Use: PYTHONPATH=bench CPU_PER_TEST=cpu.jsonl python -m pytest -p cpu_per_test ...
 (bench/repository_suite.py does.)
 """
 

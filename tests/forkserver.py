@@ -248,9 +248,9 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """`subprocess.run(args, cwd=cwd, env=env, input=input, capture_output=True, text=True,
     timeout=timeout)`, forked from the preloaded server where it can be."""
-    args = [str(arg) for arg in args]
+    command = [str(arg) for arg in args]
     environment = dict(os.environ if env is None else env)
-    path = _socket_path() if _fits(args, environment) else None
+    path = _socket_path() if _fits(command, environment) else None
     if path is None:
         return subprocess.run(
             args, cwd=cwd, env=environment, input=input, capture_output=True, text=True,
@@ -265,7 +265,7 @@ def run(
         stdin.write((input or "").encode())
         stdin.seek(0)
         request = json.dumps(
-            {"args": args[1:], "cwd": str(Path(cwd).resolve()), "env": environment}
+            {"args": command[1:], "cwd": str(Path(cwd).resolve()), "env": environment}
         ).encode()
         connection.connect(path)
         socket.send_fds(
@@ -286,7 +286,7 @@ def run(
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             if deadline is not None and time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(args, timeout or 0) from None
+                raise subprocess.TimeoutExpired(command, timeout or 0) from None
             raise RuntimeError("the fork server stopped answering")
         reply = json.loads(line)
         global _cpu_seconds
@@ -294,7 +294,7 @@ def run(
         stdout.seek(0)
         stderr.seek(0)
         out, err = (_text(stream.read()) for stream in (stdout, stderr))
-    return subprocess.CompletedProcess(args, reply["returncode"], out, err)
+    return subprocess.CompletedProcess(command, reply["returncode"], out, err)
 
 
 def _text(data: bytes) -> str:
