@@ -19,6 +19,7 @@ import atexit
 import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -27,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # What a rendered project's tests and commands import; a library that is not installed is skipped.
 PRELOAD = (
@@ -38,6 +39,7 @@ PRELOAD = (
     "alembic.runtime.migration", "alembic.script", "alembic.operations", "pydantic", "pydantic_settings",
     "email_validator", "pwdlib", "pwdlib.hashers.argon2", "argon2", "jwt", "httpx", "anyio",
     "aiosqlite", "psycopg", "asyncpg", "python_multipart", "dotenv", "mako.template", "yaml",
+    "uvicorn.main", "uvicorn.server", "uvicorn.lifespan.on",
     "decimal", "uuid", "zoneinfo", "sqlite3", "logging.config", "asyncio", "concurrent.futures",
 )  # fmt: skip
 
@@ -238,6 +240,100 @@ def _fits(args: Sequence[str], env: Mapping[str, str]) -> bool:
     return mine == theirs
 
 
+class Forked:
+    """A command forked from the server: what the tests use of `subprocess.Popen`."""
+
+    def __init__(self, connection: socket.socket, args: list[str]) -> None:
+        self.args = args
+        self.returncode: int | None = None
+        self._connection = connection
+        self._buffer = b""
+        line = self._line(None)
+        if line is None:
+            raise RuntimeError("the fork server stopped answering")
+        self.pid: int = json.loads(line)["pid"]
+
+    def _line(self, timeout: float | None) -> bytes | None:
+        """The server's next reply; None if none came within `timeout` (or the server went away)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self._connection], [], [], left)[0]:
+                return None
+            chunk = self._connection.recv(4096)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            line = self._line(timeout)
+            if line is None:
+                if timeout is not None:
+                    raise subprocess.TimeoutExpired(self.args, timeout)
+                raise RuntimeError("the fork server stopped answering")
+            reply = json.loads(line)
+            global _cpu_seconds
+            _cpu_seconds += reply["cpu"]
+            self.returncode = reply["returncode"]
+            self._connection.close()
+        return self.returncode
+
+    def poll(self) -> int | None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self.wait(0)
+        return None
+
+    def send_signal(self, number: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, number)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _fork(
+    command: list[str], cwd: str | os.PathLike[str], env: dict[str, str], fds: list[int], path: str
+) -> Forked:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    request = json.dumps(
+        {"args": command[1:], "cwd": str(Path(cwd).resolve()), "env": env}
+    ).encode()
+    connection.connect(path)
+    socket.send_fds(connection, [len(request).to_bytes(8, "big")], fds)
+    connection.sendall(request)
+    return Forked(connection, command)
+
+
+def start(
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    output: IO[Any],
+) -> Forked | subprocess.Popen[bytes]:
+    """`subprocess.Popen(args, cwd=cwd, env=env, stdin=DEVNULL, stdout=output, stderr=STDOUT)`,
+    forked from the preloaded server where it can be; stop it with `terminate()` and `wait()`."""
+    command = [str(arg) for arg in args]
+    environment = dict(os.environ if env is None else env)
+    path = _socket_path() if _fits(command, environment) else None
+    if path is None:
+        return subprocess.Popen(
+            command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=output,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    with open(os.devnull, "rb") as stdin:
+        return _fork(
+            command, cwd, environment, [stdin.fileno(), output.fileno(), output.fileno()], path
+        )
+
+
 def run(
     args: Sequence[str | os.PathLike[str]],
     *,
@@ -253,48 +349,29 @@ def run(
     path = _socket_path() if _fits(command, environment) else None
     if path is None:
         return subprocess.run(
-            args, cwd=cwd, env=environment, input=input, capture_output=True, text=True,
+            command, cwd=cwd, env=environment, input=input, capture_output=True, text=True,
             timeout=timeout,
         )  # fmt: skip
     with (
         tempfile.TemporaryFile() as stdin,
         tempfile.TemporaryFile() as stdout,
         tempfile.TemporaryFile() as stderr,
-        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection,
     ):
         stdin.write((input or "").encode())
         stdin.seek(0)
-        request = json.dumps(
-            {"args": command[1:], "cwd": str(Path(cwd).resolve()), "env": environment}
-        ).encode()
-        connection.connect(path)
-        socket.send_fds(
-            connection,
-            [len(request).to_bytes(8, "big")],
-            [stdin.fileno(), stdout.fileno(), stderr.fileno()],
+        forked = _fork(
+            command, cwd, environment, [stdin.fileno(), stdout.fileno(), stderr.fileno()], path
         )
-        connection.sendall(request)
-        replies = connection.makefile("rb")
-        pid = json.loads(replies.readline())["pid"]
-        deadline = None if timeout is None else time.monotonic() + timeout
-        connection.settimeout(timeout)
         try:
-            line = replies.readline()
-        except TimeoutError:
-            line = b""
-        if not line:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            if deadline is not None and time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(command, timeout or 0) from None
-            raise RuntimeError("the fork server stopped answering")
-        reply = json.loads(line)
-        global _cpu_seconds
-        _cpu_seconds += reply["cpu"]
+            returncode = forked.wait(timeout)
+        except subprocess.TimeoutExpired:
+            forked.kill()
+            forked.wait()
+            raise
         stdout.seek(0)
         stderr.seek(0)
         out, err = (_text(stream.read()) for stream in (stdout, stderr))
-    return subprocess.CompletedProcess(command, reply["returncode"], out, err)
+    return subprocess.CompletedProcess(command, returncode, out, err)
 
 
 def _text(data: bytes) -> str:

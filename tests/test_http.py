@@ -6,7 +6,6 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -77,7 +76,7 @@ def serve(
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     port = free_port()
     log = (tmp_path / "uvicorn.log").open("w")
-    server = subprocess.Popen(
+    server = forkserver.start(
         [
             sys.executable,
             "-m",
@@ -90,8 +89,7 @@ def serve(
         ],
         cwd=project,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        output=log,
     )
     try:
         base = f"http://127.0.0.1:{port}"
