@@ -85,6 +85,8 @@ def _run_command(
     fds: list[int], request: dict[str, Any], base_path: list[str], preloaded: frozenset[str]
 ) -> None:
     """In the forked child: become the command, run it, exit with its status."""
+    if request.get("new_session"):
+        os.setsid()
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -299,11 +301,21 @@ class Forked:
 
 
 def _fork(
-    command: list[str], cwd: str | os.PathLike[str], env: dict[str, str], fds: list[int], path: str
+    command: list[str],
+    cwd: str | os.PathLike[str],
+    env: dict[str, str],
+    fds: list[int],
+    path: str,
+    new_session: bool = False,
 ) -> Forked:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     request = json.dumps(
-        {"args": command[1:], "cwd": str(Path(cwd).resolve()), "env": env}
+        {
+            "args": command[1:],
+            "cwd": str(Path(cwd).resolve()),
+            "env": env,
+            "new_session": new_session,
+        }
     ).encode()
     connection.connect(path)
     socket.send_fds(connection, [len(request).to_bytes(8, "big")], fds)
@@ -317,21 +329,22 @@ def start(
     cwd: str | os.PathLike[str],
     env: Mapping[str, str] | None = None,
     output: IO[Any],
+    new_session: bool = False,
 ) -> Forked | subprocess.Popen[bytes]:
-    """`subprocess.Popen(args, cwd=cwd, env=env, stdin=DEVNULL, stdout=output, stderr=STDOUT)`,
-    forked from the preloaded server where it can be; stop it with `terminate()` and `wait()`."""
+    """`subprocess.Popen(args, cwd=cwd, env=env, stdin=DEVNULL, stdout=output, stderr=STDOUT,
+    start_new_session=new_session)`, forked from the preloaded server where it can be; stop it
+    with `terminate()` (or `os.killpg` in a new session) and `wait()`."""
     command = [str(arg) for arg in args]
     environment = dict(os.environ if env is None else env)
     path = _socket_path() if _fits(command, environment) else None
     if path is None:
         return subprocess.Popen(
             command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=output,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.STDOUT, start_new_session=new_session,
         )  # fmt: skip
     with open(os.devnull, "rb") as stdin:
-        return _fork(
-            command, cwd, environment, [stdin.fileno(), output.fileno(), output.fileno()], path
-        )
+        fds = [stdin.fileno(), output.fileno(), output.fileno()]
+        return _fork(command, cwd, environment, fds, path, new_session)
 
 
 def run(

@@ -40,14 +40,13 @@ def start_workers(project: Path, env: dict[str, str], log: Path) -> tuple[str, i
     """`fastapi run --workers 4` until every worker is up (or one dies); its output and status."""
     port = free_port()
     with log.open("w") as out:
-        server = subprocess.Popen(
+        server = forkserver.start(
             [sys.executable, "-m", "fastapi", "run", "app/main.py"]
             + ["--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)],
             cwd=project,
             env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            output=out,
+            new_session=True,
         )
         try:
             deadline = time.monotonic() + 60
