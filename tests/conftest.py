@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests import forkserver
 from tests.helpers import EXAMPLES, load_design, make_template_repo, render
 from tests.postgres import Cluster, running_cluster, server_binaries
 
@@ -63,6 +64,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
 
     items.sort(key=lambda item: -seconds(item))
+
+
+def pytest_sessionfinish() -> None:
+    forkserver.stop()
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -161,13 +162,20 @@ def serve(path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(16)
+    listener.settimeout(1.0)
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
+    parent = os.getppid()
     print("ready", flush=True)
     while True:
         try:
             connection, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the test process is gone, however it ended
+                os.killpg(0, signal.SIGKILL)
+            continue
         except InterruptedError:
             continue
+        connection.settimeout(None)
         try:
             header, fds, _, _ = socket.recv_fds(connection, 8, 3)
             request = json.loads(_read_exactly(connection, int.from_bytes(header, "big")))
@@ -232,6 +240,15 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
     server.wait()
+
+
+def stop() -> None:
+    """Stop the server and what it still runs (at the end of a test session)."""
+    global _server
+    if _server is not None:
+        _stop(_server[0])
+        shutil.rmtree(os.path.dirname(_server[1]), ignore_errors=True)
+        _server = None
 
 
 def _fits(args: Sequence[str], env: Mapping[str, str]) -> bool:
