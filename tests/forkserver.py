@@ -8,7 +8,9 @@ PYTHONPATH), `sys.argv` and the standard streams, then runs the module or code a
 exits with its status. Nothing of the project (`app`, its `tests`) is ever imported by the server,
 so each command imports the project fresh, as a new interpreter would.
 
-`run()` takes the arguments `subprocess.run` would and returns the same `CompletedProcess`; a
+`run()` takes the arguments `subprocess.run` would and returns the same `CompletedProcess`;
+`start()` leaves a server (uvicorn, `fastapi run`) running, with what the tests use of `Popen`. The
+commands are the server's children: `cpu_seconds()` adds up their CPU time. A
 command the server cannot stand in for (another interpreter, interpreter options, a `PYTHON*`
 variable other than PYTHONPATH that differs from the server's) runs as a real subprocess.
 """
