@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests import forkserver
 from tests.helpers import EXAMPLES, load_design, make_template_repo, render
 from tests.postgres import Cluster, running_cluster, server_binaries
 
@@ -19,6 +20,27 @@ os.environ.setdefault("GIT_COMMITTER_NAME", "Template Tests")
 os.environ.setdefault("GIT_COMMITTER_EMAIL", "tests@example.com")
 
 DESIGNS = ["default", *(path.stem for path in EXAMPLES)]
+
+# The longest tests, by node id prefix, with their seconds in a full run (`--durations=30` of the
+# CI run this list was taken from): they start first, longest first, so that no worker is left with
+# one long test after the others have finished. Every other test keeps its place, after them.
+LONGEST_FIRST = {
+    "tests/test_design_fuzz.py::test_a_valid_design_renders": 84,
+    "tests/test_postgres.py::test_a_prototype_moves_to_postgres": 65,
+    "tests/test_install.py::test_fresh_venv_install": 50,
+    "tests/test_production.py::test_workers_starting_together": 47,
+    "tests/test_team_files.py::test_the_dockerfile_installs": 39,
+    "tests/test_browser.py::test_every_er_diagram": 39,
+    "tests/test_postgres.py::test_the_rendered_suite_passes_on_postgres": 30,
+    "tests/test_postgres.py::test_workers_starting_together": 30,
+    "tests/test_migrations.py::test_design_changes_keep_every_row": 28,
+    "tests/test_migrations.py::test_a_design_with_every_construct": 28,
+    "tests/test_migrations.py::test_unsafe_changes": 27,
+    "tests/test_migrations.py::test_type_changes": 27,
+    "tests/test_fuzz.py::test_fuzzing_with_every_check": 25,
+    "tests/test_projects.py::test_variant_is_clean": 20,
+    "tests/test_update.py::test_add_resource_keeps_hand_edits": 25,
+}
 
 
 TEST_DESIGNS = Path(__file__).parent / "designs"
@@ -31,6 +53,21 @@ def design_data(name: str) -> dict[str, Any]:
         return {}
     candidates = [*EXAMPLES, *TEST_DESIGNS.glob("*.yml")]
     return load_design(next(path for path in candidates if path.stem == name))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first (a stable sort: every worker collects the same order)."""
+
+    def seconds(item: pytest.Item) -> int:
+        return max(
+            (s for prefix, s in LONGEST_FIRST.items() if item.nodeid.startswith(prefix)), default=0
+        )
+
+    items.sort(key=lambda item: -seconds(item))
+
+
+def pytest_sessionfinish() -> None:
+    forkserver.stop()
 
 
 @pytest.fixture(scope="session")

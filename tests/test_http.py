@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ import jinja2
 import pytest
 import yaml
 
+from tests import forkserver
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import EXAMPLES, ROOT
 
@@ -71,18 +71,13 @@ def serve(
         "FIRST_ADMIN_PASSWORD": ADMIN["password"],
     }
     if (project / "alembic.ini").exists():
-        migrate = subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
+        migrate = forkserver.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, timeout=120
         )
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     port = free_port()
     log = (tmp_path / "uvicorn.log").open("w")
-    server = subprocess.Popen(
+    server = forkserver.start(
         [
             sys.executable,
             "-m",
@@ -95,8 +90,7 @@ def serve(
         ],
         cwd=project,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        output=log,
     )
     try:
         base = f"http://127.0.0.1:{port}"

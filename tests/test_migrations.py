@@ -26,6 +26,7 @@ import jinja2
 import pytest
 import yaml
 
+from tests import forkserver
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import git
 from tests.postgres import Cluster
@@ -151,13 +152,12 @@ def env(database: Path, async_db: bool) -> dict[str, str]:
 def run(
     project: Path, environment: dict[str, str], *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    """`python *args` in the project, forked from the preloaded server (tests/forkserver.py)."""
+    return forkserver.run(
         [sys.executable, *args],
         cwd=project,
         env={**environment, "PYTHONPATH": str(project)},
         input=stdin,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
 

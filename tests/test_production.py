@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import forkserver
 from tests.test_http import free_port
 
 WORKERS = 4
@@ -55,13 +56,12 @@ def serving(project: Path, env: dict[str, str], log: Path) -> Iterator[int]:
     """The README's production start on a loopback port until every worker is up (or one dies)."""
     port = free_port()
     with log.open("w") as out:
-        server = subprocess.Popen(
+        server = forkserver.start(
             [*production_command(project), "--host", "127.0.0.1", "--port", str(port)],
             cwd=project,
             env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            output=out,
+            new_session=True,
         )
         try:
             deadline = time.monotonic() + 60
@@ -98,14 +98,7 @@ def test_workers_starting_together_on_a_fresh_database_all_come_up(
 
 
 def prestart(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.prestart"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return forkserver.run([sys.executable, "-m", "app.prestart"], cwd=project, env=env, timeout=120)
 
 
 @pytest.mark.parametrize("async_db", BUILDS)

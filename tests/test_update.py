@@ -8,6 +8,7 @@ publishes a new template version, updates, and checks what the project holds aft
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import os
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ import yaml
 from copier import run_update
 from copier.errors import UserMessageError
 
+from tests import forkserver
 from tests.conftest import DESIGNS, design_data
 from tests.helpers import (
     ROOT,
@@ -54,13 +57,26 @@ def commit(project: Path, message: str) -> None:
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
+_committed: dict[str, Path] = {}  # each render's first committed copy, by template and answers
+
+
 def new_project(
     template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None
 ) -> Path:
-    """Render and commit, as a user does right after `copier copy`."""
-    render(template, dst, data, vcs_ref=vcs_ref)
-    git(dst, "init", "-q", "-b", "main")
-    commit(dst, "Render the project")
+    """Render and commit, as a user does right after `copier copy`.
+
+    Each template, answers and version is rendered once per test process; later calls copy that
+    committed project, git history included (the same files a new render would write: rendering
+    is byte-identical, as test_same_design_renders_byte_identical checks)."""
+    key = json.dumps([str(template), data or {}, vcs_ref], sort_keys=True, default=str)
+    if key not in _committed:
+        original = Path(tempfile.mkdtemp(prefix="committed-project-")) / "project"
+        render(template, original, data, vcs_ref=vcs_ref)
+        git(original, "init", "-q", "-b", "main")
+        commit(original, "Render the project")
+        _committed[key] = original
+        atexit.register(shutil.rmtree, original.parent, ignore_errors=True)
+    shutil.copytree(_committed[key], dst, symlinks=True)
     return dst
 
 
@@ -908,12 +924,10 @@ def test_a_rule_refusing_a_value_answers_422_with_a_value_error(
         "from app.core.errors import InvalidInput\n"
         "from app.models.author import Author\n" + REFUSING_RULE
     )
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "-c", RULE_REQUEST],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(project)},
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -1017,12 +1031,10 @@ def test_switching_async_db_keeps_a_dotenv_database_url_working(
         assert "then run `mypy app`: it finds code you wrote by hand" in updated.stderr
         assert f"for the {'sync' if async_db else 'async'} build" in updated.stderr
         commit(project, f"async_db={async_db}")
-        started = subprocess.run(
+        started = forkserver.run(
             [sys.executable, "-c", START_AND_COUNT],
             cwd=project,
             env={**environment, "PYTHONPATH": str(project)},
-            capture_output=True,
-            text=True,
             timeout=300,
         )
         assert started.returncode == 0, started.stderr[-3000:]
@@ -1118,7 +1130,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
 
     command = [sys.executable, "-m", "app.api_contract", "--changes"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
-    result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    result = forkserver.run(command, cwd=project, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
     record = (project / "docs/api-changes.md").read_text()
     entry = "## " + record.split("\n## ", 1)[1]
@@ -1128,7 +1140,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     assert body == shown.split("\n", 1)[1], f"README.md's excerpt is not what it writes:\n{body}"
 
     commit(project, "Subtitles; only administrators delete books")
-    again = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    again = forkserver.run(command, cwd=project, env=environment)
     assert again.returncode == 0, again.stderr
     assert "No change to the API." in again.stdout
     assert (project / "docs/api-changes.md").read_text().count("\n## ") == 2
@@ -1149,7 +1161,8 @@ def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
     assert "python -m app.api_contract --write" in failed.stdout
     command = [sys.executable, "-m", "app.api_contract", "--write"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
-    subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
+    written = forkserver.run(command, cwd=project, env=environment)
+    assert written.returncode == 0, written.stdout + written.stderr
     contract = json.loads((project / "docs/api-contract.json").read_text())
     assert contract["operations"]["POST /api/v1/books"]["status"] == 200
     assert run_project_pytest(project, "tests/test_api_contract.py").returncode == 0

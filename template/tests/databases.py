@@ -2,16 +2,16 @@
 
 `TEST_DATABASE_URL` names a server (with the build's driver) and a user who may create
 databases: the tests get a database of their own there, dropped at the end. Either way each test
-starts from a copy of the database as the app's startup left it.
+starts from the database as the app's startup left it.
 """
 
 import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import make_url, pool, text
+from sqlalchemy import inspect, make_url, pool, text
 from sqlmodel import SQLModel, create_engine
 
 from app.db import sync_url
@@ -70,16 +70,19 @@ class SqliteFile:
 
 
 class ServerDatabase:
-    """A new database on the server (its user needs CREATEDB), saved and restored as a template
-    copy, dropped at the end."""
+    """A new database on the server (its user needs CREATEDB), dropped at the end. Restoring empties
+    the tables and writes the saved rows back: a fraction of the time a copy of the database takes."""
 
     def __init__(self, server_url: str) -> None:
         self.name = f"test_{uuid.uuid4().hex[:12]}"
-        self.saved = f"{self.name}_started"
         self.url = make_url(server_url).set(database=self.name).render_as_string(False)
         self.server = create_engine(
             sync_url(server_url), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
         )
+        self.engine = create_engine(sync_url(self.url), pool_size=1)
+        self.tables = SQLModel.metadata.sorted_tables  # referenced tables before their referrers
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.sequences: list[dict[str, Any]] = []
 
     def _run(self, *statements: str) -> None:
         with self.server.connect() as connection:
@@ -91,17 +94,36 @@ class ServerDatabase:
         _create_tables(self.url)
 
     def save(self) -> None:
-        self._run(f'CREATE DATABASE "{self.saved}" TEMPLATE "{self.name}"')
+        with self.engine.connect() as connection:
+            self.rows = {
+                table.name: [dict(row._mapping) for row in connection.execute(table.select())]
+                for table in self.tables
+            }
+            self.sequences = [dict(row._mapping) for row in connection.execute(SEQUENCES)]
 
     def restore(self) -> None:
-        self._run(
-            f'DROP DATABASE "{self.name}" WITH (FORCE)',
-            f'CREATE DATABASE "{self.name}" TEMPLATE "{self.saved}"',
-        )
+        with self.engine.begin() as connection:
+            # A connection a test left in a transaction fails the restore instead of hanging it.
+            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+            for name in set(inspect(connection).get_table_names()) - set(self.rows):
+                connection.execute(text(f'DROP TABLE "{name}" CASCADE'))  # made by a test
+            for table in reversed(self.tables):
+                connection.execute(table.delete())
+            for table in self.tables:
+                if self.rows[table.name]:
+                    connection.execute(table.insert(), self.rows[table.name])
+            for sequence in self.sequences:
+                connection.execute(text("SELECT setval(:name, :value, :called)"), sequence)
 
     def drop(self) -> None:
-        self._run(
-            f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)',
-            f'DROP DATABASE IF EXISTS "{self.saved}" WITH (FORCE)',
-        )
+        self.engine.dispose()
+        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self.server.dispose()
+
+
+# Where each sequence of the tests' schema stands, as `setval` takes it back.
+SEQUENCES = text(
+    "SELECT format('%I.%I', schemaname, sequencename) AS name,"
+    " coalesce(last_value, start_value) AS value, last_value IS NOT NULL AS called"
+    " FROM pg_sequences WHERE schemaname = current_schema()"
+)
