@@ -22,9 +22,11 @@ os.environ.setdefault("GIT_COMMITTER_EMAIL", "tests@example.com")
 DESIGNS = ["default", *(path.stem for path in EXAMPLES)]
 
 # The longest tests, by node id prefix, with their seconds in a full run (`--durations=30` of the
-# CI run this list was taken from): they start first, longest first, so that no worker is left with
+# CI run this list was taken from; the newest tests estimated): they start first, longest first, so that no worker is left with
 # one long test after the others have finished. Every other test keeps its place, after them.
 LONGEST_FIRST = {
+    "tests/test_evolution.py::test_a_design_evolves": 180,
+    "tests/test_migrations.py::test_a_resource_with_rows_becomes_owned": 90,
     "tests/test_design_fuzz.py::test_a_valid_design_renders": 84,
     "tests/test_postgres.py::test_a_prototype_moves_to_postgres": 65,
     "tests/test_install.py::test_fresh_venv_install": 50,
@@ -40,6 +42,8 @@ LONGEST_FIRST = {
     "tests/test_fuzz.py::test_fuzzing_with_every_check": 25,
     "tests/test_projects.py::test_variant_is_clean": 20,
     "tests/test_update.py::test_add_resource_keeps_hand_edits": 25,
+    "tests/test_update.py::test_every_command_of_readmes_updating_section": 40,
+    "tests/test_update.py::test_a_project_rendered_by_the_first_release": 30,
 }
 
 
