@@ -637,7 +637,13 @@ MUTATIONS = [
         "enum-sorted-by-name",
         "`sort=priority` orders low, normal, high, urgent by name (high first)",
         "tests/test_task.py",
-        (Edit("app/services/listing.py", "    if isinstance(stored_as, Enum):\n", "    if False:\n"),),
+        (
+            Edit(
+                "app/services/listing.py",
+                "    if isinstance(stored_as, Enum):\n",
+                "    if False:\n",
+            ),
+        ),
         design="task-tracker",
         select="sorts",
     ),
