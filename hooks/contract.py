@@ -91,9 +91,9 @@ def _operation(ep: Endpoint, resource: Resource | None) -> dict[str, Any]:
             query["q"] = f"string max {LIMITS.max_search_length} min 1 | null"
         for f in resource.filters:
             kind = _filter_type(f)
-            query[f.column] = f"{f'array({kind})' if f.multi_valued else kind} | null"
+            query[f.column] = f"array({kind})" if f.multi_valued else f"{kind} | null"
         for link in resource.links:
-            query[link.filter_param] = "array(integer) | null"
+            query[link.filter_param] = "array(integer)"
         for f in resource.range_filters:
             query |= {param: f"{REQUEST_TYPES[f.kind]} | null" for param in f.range_params}
     return {

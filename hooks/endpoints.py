@@ -127,7 +127,7 @@ def system_endpoints(
             "GET",
             "/users/me",
             "/users",
-            "read_me",
+            "read_current_user",
             "The caller's own account",
             200,
             (401,),

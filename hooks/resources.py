@@ -14,6 +14,7 @@ from .limits import LIMITS
 from .links import Link
 from .literals import md_code
 from .naming import article, pascal, words
+from .parameters import query_descriptions
 from .permissions import SUCCESS, Rule
 
 ACTIONS = ("create", "list", "read", "update", "delete")
@@ -210,6 +211,10 @@ class Resource(GeneratedTestFacts):
             bounds = [md_code(param) for f in self.range_filters for param in f.range_params]
             clauses.append(f"the inclusive bounds {', '.join(bounds)}")
         return tuple(clauses)
+
+    @property
+    def query_descriptions(self) -> dict[str, str]:
+        return query_descriptions(self)
 
     @property
     def repeatable_filters(self) -> tuple[str, ...]:

@@ -161,8 +161,8 @@ MUTATIONS = [
         (
             Edit(
                 LISTING,
-                'column = col(getattr(model, key.removeprefix("-")))',
-                'column = col(getattr(model, "id"))',
+                'column = _sort_value(col(getattr(model, key.removeprefix("-"))))',
+                'column = _sort_value(col(getattr(model, "id")))',
             ),
         ),
     ),

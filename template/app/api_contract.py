@@ -346,10 +346,12 @@ def _lower(option: dict[str, Any]) -> tuple[float, bool]:
 
 
 def _one_value(kind: str) -> str:
-    """What one occurrence of a query parameter takes: a repeatable one takes its items' type."""
+    """What one occurrence of a query parameter takes: a repeatable one takes its items' type.
+    Never null: a query string cannot send one (`| null` only said it may be left out)."""
     options = [
         option[len("array(") : -1] if option.startswith("array(") else option
         for option in kind.split(" | ")
+        if option != "null"
     ]
     return " | ".join(options)
 
