@@ -839,8 +839,8 @@ MUTATIONS = [
         (
             Edit(
                 SEARCH_INDEX,
-                'f"ON {table} BEGIN {remove} {add} END",',
-                'f"ON {table} BEGIN {remove} END",',
+                'f"ON {source} BEGIN {remove} {add} END",',
+                'f"ON {source} BEGIN {remove} END",',
             ),
         ),
         design="lending-library",

@@ -430,7 +430,7 @@ def contract_at(revision: str) -> tuple[Contract | None, str]:
     """The contract committed at a git revision (None if that commit has none: the project was
     made by a template version without contracts), and the revision's short hash."""
     hint = f"{revision} names no commit of this project (commit it once, or name one with --since)"
-    short = _git("rev-parse", "--short", "--verify", f"{revision}^{{commit}}", hint=hint).strip()
+    short = _git("rev-parse", "--short", "--verify", revision + "^{commit}", hint=hint).strip()
     relative = CONTRACT.relative_to(ROOT).as_posix()
     if not _git("ls-tree", "--name-only", revision, "--", relative).strip():
         return None, short
