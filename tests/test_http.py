@@ -448,6 +448,25 @@ def test_references_to_unreadable_rows_look_missing_over_http(
     assert sum(checked.values()) > 0, f"no hidden-reference case was exercised: {checked}"
 
 
+def use_the_readmes_rule(project: Path) -> str:
+    """The rendered README's rules example, written into `app/rules/ticket.py` as a user would;
+    it must pass ruff and mypy as it stands."""
+    readme = (project / "README.md").read_text()
+    example = re.search(r"\*\*Business rules\.\*\*.*?\n```python\n(.*?)```", readme, re.S)
+    assert example, "the rendered README has no rules example"
+    (project / "app/rules/ticket.py").write_text(example[1])
+    for tool in (
+        ["ruff", "check", "app/rules"],
+        ["ruff", "format", "--check", "app/rules"],
+        ["mypy", "app/rules/ticket.py"],
+    ):
+        checked = subprocess.run(
+            [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, timeout=300
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    return example[1]
+
+
 @pytest.mark.parametrize("async_db", [False, True], ids=["sync", "async"])
 def test_the_readme_rule_with_context_works_over_http(
     rendered: Callable[..., Path], tmp_path: Path, async_db: bool
@@ -457,22 +476,8 @@ def test_the_readme_rule_with_context_works_over_http(
     a customer moves their ticket only to `solved`, an agent anywhere. The refusal needs `before`
     to be the row as it was, not the row the PATCH has already changed."""
     project = shutil.copytree(rendered("helpdesk", async_db=async_db), tmp_path / "project")
-    readme = (project / "README.md").read_text()
-    example = re.search(r"\*\*Business rules\.\*\*.*?\n```python\n(.*?)```", readme, re.S)
-    assert example, "the rendered README has no rules example"
-    assert "caller: User | None" in example[1] and "before: Ticket | None" in example[1]
-    (project / "app/rules/ticket.py").write_text(example[1])
-    for tool in (["ruff", "check", "app/rules"], ["ruff", "format", "--check", "app/rules"]):
-        linted = subprocess.run([sys.executable, "-m", *tool], cwd=project, capture_output=True)
-        assert linted.returncode == 0, linted.stdout + linted.stderr
-    typed = subprocess.run(
-        [sys.executable, "-m", "mypy", "app/rules/ticket.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert typed.returncode == 0, typed.stdout
+    example = use_the_readmes_rule(project)
+    assert "caller: User | None" in example and "before: Ticket | None" in example
     prefix = model_of("helpdesk", async_db, "jwt").api_prefix
     with serve(project, tmp_path, async_db) as client:
         admin = login(client, prefix, ADMIN["username"], ADMIN["password"])
@@ -508,19 +513,7 @@ def test_the_readme_rule_without_logins_works_over_http(
 ) -> None:
     """With `auth: none` the README's example has no caller: a closed ticket stays closed."""
     project = shutil.copytree(rendered("helpdesk", auth="none"), tmp_path / "project")
-    readme = (project / "README.md").read_text()
-    example = re.search(r"\*\*Business rules\.\*\*.*?\n```python\n(.*?)```", readme, re.S)
-    assert example, "the rendered README has no rules example"
-    assert "caller" not in example[1]
-    (project / "app/rules/ticket.py").write_text(example[1])
-    typed = subprocess.run(
-        [sys.executable, "-m", "mypy", "app/rules/ticket.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert typed.returncode == 0, typed.stdout
+    assert "caller" not in use_the_readmes_rule(project)
     prefix = model_of("helpdesk", False, "none").api_prefix
     with serve(project, tmp_path, False) as client:
         filed = {"subject": "The printer jams", "body": "Every morning.", "status": "closed"}
