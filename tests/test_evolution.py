@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,7 @@ class Prototype:
         assert all(status == 204 for status, _ in answers[2 * len(order) :]), answers
         return rows
 
-    def check_kept(self, rows: Rows, changed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def check_kept(self, rows: Rows, changed: Collection[str] = ()) -> None:
         """Every kept row is in `rows` with its old values (but for `changed` `resource.field`)."""
         for name, kept in self.kept.items():
             for row_id, old in kept.items():
@@ -144,10 +144,10 @@ class Prototype:
                         assert new[key] == was, f"{name} {row_id}: {key} {was!r} -> {new[key]!r}"
         self.kept = {name: {i: rows[name][i] for i in kept} for name, kept in self.kept.items()}
 
-    def check_hand_edits(self, conflicted: set[str]) -> None:
+    def check_hand_edits(self, conflicted: Collection[str]) -> None:
         """Every hand edit is kept, or (in `conflicted` files) shown as a conflict, which is then
         resolved as its owner would: the template's new lines, then the hand edit."""
-        assert set(conflicts(self.project)) == conflicted
+        assert set(conflicts(self.project)) == set(conflicted)
         for path in conflicted:
             text = (self.project / path).read_text()
             block = re.search(f"{BEFORE}\n(.*?)=======\n(.*?){AFTER}\n", text, re.S)
@@ -164,8 +164,8 @@ class Prototype:
         *,
         records: list[str],
         data: dict[str, Any] | None = None,
-        changed: set[str] = frozenset(),  # type: ignore[assignment]
-        conflicted: set[str] = frozenset(),  # type: ignore[assignment]
+        changed: Collection[str] = (),
+        conflicted: Collection[str] = (),
         step: int,
     ) -> str:
         """One step: a design change through `copier update`, the migration, the change record;
