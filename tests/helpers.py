@@ -118,9 +118,10 @@ def run_project_pytest(
     )
 
 
-def readme_block(marker: str) -> str:
-    """The fenced block of README.md that follows the line holding `marker`."""
-    text = (ROOT / "README.md").read_text()
+def readme_block(marker: str, page: str = "README.md") -> str:
+    """The fenced block of README.md (or of `page`, one of docs/*.md) that follows the line holding
+    `marker`."""
+    text = (ROOT / page).read_text()
     block = re.search(re.escape(marker) + r".*?\n```\w*\n(.*?)```", text, re.S)
-    assert block, f"README.md has no block after {marker!r}"
+    assert block, f"{page} has no block after {marker!r}"
     return block[1]

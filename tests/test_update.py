@@ -1120,7 +1120,7 @@ def test_changelog_names_the_released_versions() -> None:
 
 def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
     """After an update, `python -m app.api_contract --changes` writes what changed to
-    docs/api-changes.md, breaking first; README.md shows this very case."""
+    docs/api-changes.md, breaking first; docs/updating.md (linked from README) shows this very case."""
     project = new_project(template_repo, tmp_path / "project")
     design = resources(project)
     book = next(r for r in design if r["name"] == "book")
@@ -1136,8 +1136,8 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     entry = "## " + record.split("\n## ", 1)[1]
     heading, body = entry.split("\n", 1)
     assert re.fullmatch(r"## \d{4}-\d\d-\d\d: since [0-9a-f]{7,}", heading), heading
-    shown = readme_block("docs/api-changes.md` after adding")
-    assert body == shown.split("\n", 1)[1], f"README.md's excerpt is not what it writes:\n{body}"
+    shown = readme_block("docs/api-changes.md` after adding", "docs/updating.md")
+    assert body == shown.split("\n", 1)[1], f"docs/updating.md's excerpt is not what it writes:\n{body}"
 
     commit(project, "Subtitles; only administrators delete books")
     again = forkserver.run(command, cwd=project, env=environment)
