@@ -39,7 +39,8 @@ def test_readme_is_under_30_kb() -> None:
 def test_every_docs_page_is_linked_from_readme() -> None:
     assert PAGES, "docs/ holds no pages"
     linked = {
-        (ROOT / target.split("#")[0]).resolve() for target in LINK.findall(prose(README.read_text()))
+        (ROOT / target.split("#")[0]).resolve()
+        for target in LINK.findall(prose(README.read_text()))
     }
     unlinked = [page.name for page in PAGES if page.resolve() not in linked]
     assert not unlinked, f"README.md links to no docs/{unlinked}"
@@ -76,7 +77,8 @@ def run_readmes_copy_command(template: Path, project: Path) -> list[str]:
     installs), run in bash in the template clone, with this interpreter's `copier`; every line it
     prints, stdout and stderr in order."""
     lines = README.read_text().splitlines()
-    first = lines[lines.index("# 1. Render the default design (a small lending library) into ../lending-library") + 1]
+    marker = next(i for i, line in enumerate(lines) if line.startswith("# 1. Render the default"))
+    first = lines[marker + 1]
     command = first.split(" && ", 1)[1]
     assert command.startswith("copier copy ") and command.endswith(" ../lending-library")
     command = command.replace("../lending-library", str(project))
@@ -121,3 +123,13 @@ def test_a_clone_without_tags_prints_only_the_line_readme_explains(tmp_path: Pat
     assert shown == [explained, *next_steps(project)], "\n".join(printed)
     head = git(template, "rev-parse", "--short", "HEAD").strip()
     assert f"_commit: {head}\n" in (project / ".copier-answers.yml").read_text()
+
+
+def test_the_mutation_pages_kill_rate_counts_the_whole_catalogue() -> None:
+    """docs/mutations.md's "Kill rate: N of N" is the catalogue's size; tests/test_mutations.py
+    requires every one of them killed."""
+    from tests.test_mutations import MUTATIONS  # noqa: PLC0415 - the catalogue, only here
+
+    stated = re.search(r"Kill rate: (\d+) of (\d+)", (ROOT / "docs/mutations.md").read_text())
+    assert stated, "docs/mutations.md states no kill rate"
+    assert int(stated[1]) == int(stated[2]) == len(MUTATIONS)

@@ -1137,7 +1137,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     heading, body = entry.split("\n", 1)
     assert re.fullmatch(r"## \d{4}-\d\d-\d\d: since [0-9a-f]{7,}", heading), heading
     shown = readme_block("docs/api-changes.md` after adding", "docs/updating.md")
-    assert body == shown.split("\n", 1)[1], f"docs/updating.md's excerpt is not what it writes:\n{body}"
+    assert body == shown.split("\n", 1)[1], f"docs/updating.md's excerpt differs:\n{body}"
 
     commit(project, "Subtitles; only administrators delete books")
     again = forkserver.run(command, cwd=project, env=environment)
