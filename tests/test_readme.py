@@ -133,3 +133,13 @@ def test_the_mutation_pages_kill_rate_counts_the_whole_catalogue() -> None:
     stated = re.search(r"Kill rate: (\d+) of (\d+)", (ROOT / "docs/mutations.md").read_text())
     assert stated, "docs/mutations.md states no kill rate"
     assert int(stated[1]) == int(stated[2]) == len(MUTATIONS)
+
+
+def test_ci_runs_the_readmes_test_command_verbatim() -> None:
+    """README's second command is what CI runs (.ci/run, after installing the system packages);
+    the first one is run by the copy tests above."""
+    lines = README.read_text().splitlines()
+    marker = next(i for i, line in enumerate(lines) if line.startswith("# 2. Run this repository"))
+    command = lines[marker + 1]
+    assert command.startswith("python3 -m pip install -r requirements-dev.txt && ")
+    assert command in (ROOT / ".ci" / "run").read_text().splitlines()
