@@ -37,13 +37,11 @@ def _name(what: str) -> dict[str, Any]:
     }
 
 
-def _words(description: str) -> dict[str, Any]:
-    """One word or a list of them (the design model takes either)."""
+def _words(description: str, *, none: bool) -> dict[str, Any]:
+    """One word or a list of them (the design model takes either); `none`: the list may be empty."""
     word = {"type": "string", "minLength": 1}
-    return {
-        "description": description,
-        "oneOf": [word, {"type": "array", "items": word, "minItems": 1}],
-    }
+    words = {"type": "array", "items": word, "minItems": 0 if none else 1}
+    return {"description": description, "oneOf": [word, words]}
 
 
 def _field_type() -> dict[str, Any]:
@@ -70,7 +68,7 @@ def _field() -> dict[str, Any]:
             "description": {"type": "string"},
             "example": {"description": "A value the spec and OpenAPI show, kept by the samples."},
             "pattern": {"type": "string", "description": "A regular expression the value matches."},
-            "write": _words("The roles that may set the field; others leave it out."),
+            "write": _words("The roles that may set the field; others leave it out.", none=False),
         },
     }
     assert set(mapping["properties"]) == set(FIELD_KEYS) >= set(LINK_KEYS)
@@ -99,7 +97,7 @@ def _resource() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                action: _words(f"Who may {action}: roles, public, authenticated, owner.")
+                action: _words(f"Who may {action}: roles, public, authenticated, owner; [] for no one.", none=True)
                 for action in PERMISSION_KEYS
             },
         },
