@@ -59,19 +59,20 @@ def _field_type() -> dict[str, Any]:
 
 
 def _field() -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "type": {"$ref": "#/$defs/field_type"},
+        "description": {"type": "string"},
+        "example": {"description": "A value the spec and OpenAPI show, kept by the samples."},
+        "pattern": {"type": "string", "description": "A regular expression the value matches."},
+        "write": _words("The roles that may set the field; others leave it out.", none=False),
+    }
+    assert set(properties) == set(FIELD_KEYS) >= set(LINK_KEYS)
     mapping = {
         "type": "object",
         "required": ["type"],
         "additionalProperties": False,
-        "properties": {
-            "type": {"$ref": "#/$defs/field_type"},
-            "description": {"type": "string"},
-            "example": {"description": "A value the spec and OpenAPI show, kept by the samples."},
-            "pattern": {"type": "string", "description": "A regular expression the value matches."},
-            "write": _words("The roles that may set the field; others leave it out.", none=False),
-        },
+        "properties": properties,
     }
-    assert set(mapping["properties"]) == set(FIELD_KEYS) >= set(LINK_KEYS)
     return {"oneOf": [{"$ref": "#/$defs/field_type"}, mapping]}
 
 
@@ -81,7 +82,10 @@ def _resource() -> dict[str, Any]:
         "name": _name("resource"),
         "plural": _name("plural"),
         "description": {"type": "string"},
-        "owned": {"type": "boolean", "description": "Each row belongs to the account that made it."},
+        "owned": {
+            "type": "boolean",
+            "description": "Each row belongs to the account that made it.",
+        },
         "timestamps": {"type": "boolean", "description": "Adds created_at and updated_at."},
         "fields": {
             "type": "object",
@@ -97,7 +101,10 @@ def _resource() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                action: _words(f"Who may {action}: roles, public, authenticated, owner; [] for no one.", none=True)
+                action: _words(
+                    f"Who may {action}: roles, public, authenticated, owner; [] for no one.",
+                    none=True,
+                )
                 for action in PERMISSION_KEYS
             },
         },
