@@ -59,6 +59,7 @@ def _module(name: str) -> ModuleType:
 
 _validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
 _contract = _module("contract")
+_design_file, _design_schema = _module("design_file"), _module("design_schema")
 _evolution = _module("evolution")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
@@ -310,6 +311,8 @@ class DesignFilters(Extension):
         environment.globals["removal_problem"] = removal_problem
         environment.globals["relative_template_warning"] = relative_template_warning
         environment.globals["async_db_switched"] = async_db_switched
+        environment.globals["design_schema_json"] = _design_schema.design_schema_json
+        environment.globals["design_file"] = self._design_file
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
 
@@ -317,6 +320,10 @@ class DesignFilters(Extension):
     def _dict_without(mapping: Any, key: str) -> dict[str, Any]:
         """The answers to remember, without a one-off answer (a confirmation holds for one update)."""
         return {k: v for k, v in mapping.items() if k != key}
+
+    @staticmethod
+    def _design_file(answers: Any) -> str:
+        return str(_design_file.design_file_text(picked_answers(answers)))
 
     @staticmethod
     def _design_checksum(answers: Any) -> str:

@@ -34,7 +34,7 @@ FOLDER_NOTES = {
 UNLISTED = (".dockerignore", ".gitattributes", ".gitignore")
 # Files without a module docstring to read the note from.
 FILE_NOTES = {
-    ".copier-answers.yml": "the design (Copier's answers); change it with `copier update`",
+    ".copier-answers.yml": "the design last applied, recorded by Copier: never edit it",
     ".env.example": "every setting, documented",
     ".github/workflows/ci.yml": "CI: lint, format, types and tests (on SQLite and PostgreSQL) at every push",
     ".pre-commit-config.yaml": "ruff and mypy at every commit, from the project's environment",
@@ -42,6 +42,8 @@ FILE_NOTES = {
     "README.md": "how to install, run, test, migrate and move to PostgreSQL",
     "alembic.ini": "Alembic configuration",
     "compose.yaml": "the app and PostgreSQL under Docker Compose",
+    "design.schema.json": "what a design may say, for editors to check design.yml against",
+    "design.yml": "the design: edit it, then `copier update --data-file design.yml`",
     "docs/api-contract.json": "the API a client depends on; `python -m app.api_contract` compares",
     "docs/api-design-spec.md": "this specification",
     "docs/custom-endpoints.md": "the routes you add by hand, for the spec's agreement test: yours",

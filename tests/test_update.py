@@ -45,6 +45,7 @@ DIRTY = (
     "Destination repository is dirty; cannot continue. "
     "Please commit or stash your local changes and retry."
 )
+ISBN_LINE = "      isbn: str(13) unique\n"  # a line of the default design's design.yml
 UNSAFE = "Template uses potentially unsafe features: jinja_extensions, tasks."
 NOT_GIT_TEMPLATE = "Updating is only supported in git-tracked templates."
 
@@ -536,20 +537,25 @@ def test_every_command_of_readmes_updating_section_runs_as_written(
     assert "edition" in book_fields()
     assert answers(project)["_commit"] == "1.1.0"
 
-    # The project's own README says the same, in its words: its commands, as written, in order.
+    # The project's own README: edit its design.yml, commit, apply; then the other updates.
     readme = (project / "README.md").read_text()
     section = readme.split("## Changing the design", 1)[1].split("\n## ", 1)[0]
-    changing, starting = re.findall(r"```bash\n(.*?)```", section, re.S)[:2]
-    readme_shell(project, starting)
-    assert yaml.safe_load(design_file.read_text())["resources"] == resources(project)
-    add_book_field("series")
-    commit_first, *updates = [line for line in changing.splitlines() if not line.startswith("#")]
-    for command in updates:  # the data file, async_db, the newest version, a version
-        if status(project):  # (git commit refuses a clean tree)
-            readme_shell(project, commit_first)
+    applying, others = re.findall(r"```bash\n(.*?)```", section, re.S)[:2]
+    edited = edit(
+        project / "design.yml",
+        lambda text: text.replace(ISBN_LINE, ISBN_LINE + "      series: str(200)?\n", 1),
+    )
+    for command in applying.splitlines():
+        readme_shell(project, command)
+    assert "series" in book_fields()
+    assert (project / "design.yml").read_text() == edited
+    for command in [line for line in others.splitlines() if not line.startswith("#")]:
+        if status(project):  # each update starts from a committed project
+            commit(project, "Apply the design")
         readme_shell(project, command)
     assert "series" in book_fields()
     assert answers(project)["_commit"] == "1.1.0"
+    assert yaml.safe_load((project / "design.yml").read_text())["resources"] == resources(project)
     assert conflicts(project) == []
 
 
