@@ -29,6 +29,7 @@ FOLDER_NOTES = {
     "migrations": "Alembic environment and migrations",
     "migrations/versions": "one file per schema change",
     "tests": "pytest suite, no server needed (or a PostgreSQL server: TEST_DATABASE_URL)",
+    "tools": "commands beside the API: migrate, the API contract, move the data",
 }
 # Housekeeping the tree leaves out, as it leaves out packages' `__init__.py`.
 UNLISTED = (".dockerignore", ".gitattributes", ".gitignore")
@@ -42,7 +43,7 @@ FILE_NOTES = {
     "README.md": "how to install, run, test, migrate and move to PostgreSQL",
     "alembic.ini": "Alembic configuration",
     "compose.yaml": "the app and PostgreSQL under Docker Compose",
-    "docs/api-contract.json": "the API a client depends on; `python -m app.api_contract` compares",
+    "docs/api-contract.json": "the API a client depends on; `python -m tools.contract` compares",
     "docs/api-design-spec.md": "this specification",
     "docs/custom-endpoints.md": "the routes you add by hand, for the spec's agreement test: yours",
     "migrations/script.py.mako": "the template of new migrations",

@@ -878,9 +878,9 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
 
 
 def contract_command(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m app.api_contract ...` in the project."""
+    """`python -m tools.contract ...` in the project."""
     return subprocess.run(
-        [sys.executable, "-m", "app.api_contract", *args],
+        [sys.executable, "-m", "tools.contract", *args],
         cwd=project,
         env={**os.environ, "PYTHONPATH": str(project)},
         capture_output=True,
@@ -1119,7 +1119,7 @@ def test_changelog_names_the_released_versions() -> None:
 
 
 def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
-    """After an update, `python -m app.api_contract --changes` writes what changed to
+    """After an update, `python -m tools.contract --changes` writes what changed to
     docs/api-changes.md, breaking first; README.md shows this very case."""
     project = new_project(template_repo, tmp_path / "project")
     design = resources(project)
@@ -1128,7 +1128,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     book["permissions"]["delete"] = []
     update(project, {"resources": design})
 
-    command = [sys.executable, "-m", "app.api_contract", "--changes"]
+    command = [sys.executable, "-m", "tools.contract", "--changes"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     result = forkserver.run(command, cwd=project, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -1158,8 +1158,8 @@ def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
     )
     failed = run_project_pytest(project, "tests/test_api_contract.py")
     assert failed.returncode == 1
-    assert "python -m app.api_contract --write" in failed.stdout
-    command = [sys.executable, "-m", "app.api_contract", "--write"]
+    assert "python -m tools.contract --write" in failed.stdout
+    command = [sys.executable, "-m", "tools.contract", "--write"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     written = forkserver.run(command, cwd=project, env=environment)
     assert written.returncode == 0, written.stdout + written.stderr
