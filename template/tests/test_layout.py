@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def imported_packages(module: Path) -> set[str]:
     """The top-level package of every import in a module, wherever in it the import is."""
-    packages = set()
+    packages: set[str] = set()
     for node in ast.walk(ast.parse(module.read_text(), filename=str(module))):
         if isinstance(node, ast.Import):
             packages.update(alias.name.split(".")[0] for alias in node.names)
