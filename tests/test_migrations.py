@@ -31,7 +31,15 @@ from tests.conftest import DESIGNS, design_data
 from tests.helpers import git
 from tests.postgres import Cluster
 from tests.test_http import model_of, value
-from tests.test_update import commit, new_project, resources, update
+from tests.test_update import (
+    commit,
+    copier_cli,
+    new_project,
+    passes_own_tests,
+    releases,
+    resources,
+    update,
+)
 
 ADMIN = {"email": "admin@example.com", "password": "migration-admin-password"}
 
@@ -334,6 +342,78 @@ def test_design_changes_keep_every_row(
     upgraded = run(project, behind_env, "-m", "alembic", "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     assert through_api(project, behind_env, prefix, reads[:1])[0][0] == 200
+
+
+# --------------------------------------------------------------------------- commands moved to tools/
+
+BEFORE_TOOLS = "c4cc699"  # the last commit whose projects keep their commands in app/
+OLD_COMMANDS = ("migrate", "api_contract", "move_data", "migration_checks", "keep_ids", "owners")
+
+
+def test_a_project_with_its_commands_in_app_updates_and_keeps_migrating_its_rows(
+    tmp_path: Path,
+) -> None:
+    """A project of the version before tools/ (rows, and a migration its `python -m app.migrate`
+    wrote) takes this version with a design change: the commands' modules leave app/, and
+    `python -m tools.migrate` migrates the same database onward, every row kept."""
+    template = releases(tmp_path, BEFORE_TOOLS)
+    project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
+    assert all((project / f"app/{name}.py").is_file() for name in OLD_COMMANDS)
+    assert not (project / "tools").exists()
+    environment = env(tmp_path / "data.db", async_db=False)
+    model = model_of("default", False, "jwt")
+    prefix = model.api_prefix
+    seeded = through_api(project, environment, prefix, seed_requests(model))
+    assert all(status == 201 for status, _ in seeded), seeded
+
+    def design_update(change: str, *options: str) -> None:
+        """`copier update` to the design with one more field of the first resource, committed."""
+        design = resources(project)
+        design[0]["fields"][change] = {"shelf_note": "str(60)?", "copies_kept": "int = 1"}[change]
+        design_file = tmp_path / f"{change}.yml"
+        design_file.write_text(yaml.safe_dump({"resources": design}))
+        updated = copier_cli(
+            project, "update", "--trust", "--defaults", "--data-file", str(design_file), *options
+        )
+        assert updated.returncode == 0, updated.stderr[-3000:]
+        commit(project, f"Design: {change}")
+
+    # The earlier version's command migrates a design change of the earlier version.
+    design_update("shelf_note", "--vcs-ref=1.0.0")
+    old = run(project, environment, "-m", "app.migrate", "Shelf notes")
+    assert old.returncode == 0, old.stdout + old.stderr
+    assert len(migration_files(project)) == 2
+    commit(project, "Migrate shelf notes")
+
+    # This version, with the next design change: the old modules are gone, tools/ migrates.
+    design_update("copies_kept")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "2.0.0"
+    assert [name for name in OLD_COMMANDS if (project / f"app/{name}.py").exists()] == []
+    assert (project / "tools/migrate.py").is_file() and (project / "tools/contract.py").is_file()
+    gone = run(project, environment, "-m", "app.migrate", "Copies kept")
+    assert gone.returncode != 0 and "No module named app.migrate" in gone.stderr, gone.stderr
+    migrated = run(project, environment, "-m", "tools.migrate", "Copies kept")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "new migration" in migrated.stdout
+    assert len(migration_files(project)) == 3
+    ruff_clean(project)
+    again = run(project, environment, "-m", "tools.migrate", "--check")
+    assert "already matches the models" in again.stdout, again.stdout + again.stderr
+
+    order = model._creation_order()
+    reads = [
+        ("GET", f"{prefix}{r.path}/{body['id']}", None)
+        for r, (_, body) in zip(order, seeded, strict=True)
+    ]
+    after = through_api(project, environment, prefix, reads)
+    for (status, row), (_, before) in zip(after, seeded, strict=True):
+        assert status == 200
+        assert {key: row[key] for key in before} == before, "an old value changed"
+    first = model.by_name[resources(project)[0]["name"]]
+    first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first)
+    assert first_row["copies_kept"] == 1 and first_row["shelf_note"] is None
+    commit(project, "Migrate copies kept")
+    passes_own_tests(project)
 
 
 # --------------------------------------------------------------------------- refusals

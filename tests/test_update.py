@@ -629,19 +629,16 @@ def test_new_template_version_brings_its_design_model(
 FIRST_RELEASE = "cffb229"  # CHANGELOG's 1.0.0: the last commit of 2026-11-24
 
 
-def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
-    tmp_path: Path,
-) -> None:
-    """An upgrade across the whole history: the first release's project takes this version (with
-    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
-    edit, and its tests pass."""
+def releases(tmp_path: Path, earlier: str) -> Path:
+    """A template repository tagged 1.0.0 at this repository's commit `earlier` and 2.0.0 at this
+    checkout's template files; the test is skipped in a clone whose history does not reach back."""
     if subprocess.run(
-        ["git", "cat-file", "-e", f"{FIRST_RELEASE}^{{commit}}"], cwd=ROOT, capture_output=True
+        ["git", "cat-file", "-e", f"{earlier}^{{commit}}"], cwd=ROOT, capture_output=True
     ).returncode:
-        pytest.skip(f"this checkout has no history back to {FIRST_RELEASE} (a shallow clone)")
+        pytest.skip(f"this checkout has no history back to {earlier} (a shallow clone)")
     template = tmp_path / "template"
     git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(template))
-    git(template, "checkout", "-q", "-b", "releases", FIRST_RELEASE)
+    git(template, "checkout", "-q", "-b", "releases", earlier)
     git(template, "tag", "1.0.0")
     for name in TEMPLATE_FILES:  # this checkout's template, as the next release
         shutil.rmtree(template / name, ignore_errors=True)
@@ -654,7 +651,16 @@ def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
     git(template, "add", "-A")
     git(template, "commit", "-q", "-m", "this version")
     git(template, "tag", "2.0.0")
+    return template
 
+
+def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    """An upgrade across the whole history: the first release's project takes this version (with
+    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
+    edit, and its tests pass."""
+    template = releases(tmp_path, FIRST_RELEASE)
     project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
     edit(project / "app/rules/book.py", lambda text: text + RULE)
     commit(project, "A rule of my own")
@@ -990,7 +996,11 @@ def test_a_one_argument_rule_keeps_working_after_the_update_that_adds_context(
     service = (project / "app/services/author.py").read_text()
     assert "apply_rules(check_author, author, caller=caller, before=before)" in service
     assert conflicts(project) == []
-    for tool in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "app"]):
+    for tool in (
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "app", "tools"],
+    ):
         checked = subprocess.run(
             [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, timeout=600
         )
