@@ -20,7 +20,7 @@ _IF = re.compile(r"^\{% if design\.(\w+) %\}(.*)\{% endif %\}$")
 _YIELD = re.compile(r"\{% yield r from design\.resources %\}\{\{ r\.name \}\}\{% endyield %\}")
 FOLDER_NOTES = {
     "app": "the application package",
-    "app/core": "settings, security, errors, middleware, logs, connection limits",
+    "app/core": "settings, security, errors, middleware, logs, connection limits, schema check",
     "app/models": "SQLModel models: one module per resource",
     "app/rules": "your business rules: created once, never overwritten",
     "app/routers": "HTTP endpoints: one APIRouter per resource",
