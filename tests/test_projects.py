@@ -71,7 +71,7 @@ def test_variant_is_clean_typed_and_passes_its_tests(
     assert lint.returncode == 0, lint.stdout + lint.stderr
     fmt = tool(project, "ruff", "format", "--no-cache", "--check", ".")
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
-    types = tool(project, "mypy", "--cache-dir", str(mypy_cache), "app", "tests")
+    types = tool(project, "mypy", "--cache-dir", str(mypy_cache), "app", "tools", "tests")
     assert types.returncode == 0, types.stdout + types.stderr
 
     tests = run_project_pytest(project)

@@ -630,19 +630,16 @@ def test_new_template_version_brings_its_design_model(
 FIRST_RELEASE = "cffb229"  # CHANGELOG's 1.0.0: the last commit of 2026-11-24
 
 
-def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
-    tmp_path: Path,
-) -> None:
-    """An upgrade across the whole history: the first release's project takes this version (with
-    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
-    edit, and its tests pass."""
+def releases(tmp_path: Path, earlier: str) -> Path:
+    """A template repository tagged 1.0.0 at this repository's commit `earlier` and 2.0.0 at this
+    checkout's template files; the test is skipped in a clone whose history does not reach back."""
     if subprocess.run(
-        ["git", "cat-file", "-e", f"{FIRST_RELEASE}^{{commit}}"], cwd=ROOT, capture_output=True
+        ["git", "cat-file", "-e", f"{earlier}^{{commit}}"], cwd=ROOT, capture_output=True
     ).returncode:
-        pytest.skip(f"this checkout has no history back to {FIRST_RELEASE} (a shallow clone)")
+        pytest.skip(f"this checkout has no history back to {earlier} (a shallow clone)")
     template = tmp_path / "template"
     git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(template))
-    git(template, "checkout", "-q", "-b", "releases", FIRST_RELEASE)
+    git(template, "checkout", "-q", "-b", "releases", earlier)
     git(template, "tag", "1.0.0")
     for name in TEMPLATE_FILES:  # this checkout's template, as the next release
         shutil.rmtree(template / name, ignore_errors=True)
@@ -655,7 +652,16 @@ def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
     git(template, "add", "-A")
     git(template, "commit", "-q", "-m", "this version")
     git(template, "tag", "2.0.0")
+    return template
 
+
+def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    """An upgrade across the whole history: the first release's project takes this version (with
+    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
+    edit, and its tests pass."""
+    template = releases(tmp_path, FIRST_RELEASE)
     project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
     edit(project / "app/rules/book.py", lambda text: text + RULE)
     commit(project, "A rule of my own")
@@ -879,9 +885,9 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
 
 
 def contract_command(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m app.api_contract ...` in the project."""
+    """`python -m tools.contract ...` in the project."""
     return subprocess.run(
-        [sys.executable, "-m", "app.api_contract", *args],
+        [sys.executable, "-m", "tools.contract", *args],
         cwd=project,
         env={**os.environ, "PYTHONPATH": str(project)},
         capture_output=True,
@@ -991,7 +997,11 @@ def test_a_one_argument_rule_keeps_working_after_the_update_that_adds_context(
     service = (project / "app/services/author.py").read_text()
     assert "apply_rules(check_author, author, caller=caller, before=before)" in service
     assert conflicts(project) == []
-    for tool in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "app"]):
+    for tool in (
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "app", "tools"],
+    ):
         checked = subprocess.run(
             [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, timeout=600
         )
@@ -1120,7 +1130,7 @@ def test_changelog_names_the_released_versions() -> None:
 
 
 def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
-    """After an update, `python -m app.api_contract --changes` writes what changed to
+    """After an update, `python -m tools.contract --changes` writes what changed to
     docs/api-changes.md, breaking first; docs/updating.md (linked from README) shows this very case."""
     project = new_project(template_repo, tmp_path / "project")
     design = resources(project)
@@ -1129,7 +1139,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     book["permissions"]["delete"] = []
     update(project, {"resources": design})
 
-    command = [sys.executable, "-m", "app.api_contract", "--changes"]
+    command = [sys.executable, "-m", "tools.contract", "--changes"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     result = forkserver.run(command, cwd=project, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -1159,8 +1169,8 @@ def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
     )
     failed = run_project_pytest(project, "tests/test_api_contract.py")
     assert failed.returncode == 1
-    assert "python -m app.api_contract --write" in failed.stdout
-    command = [sys.executable, "-m", "app.api_contract", "--write"]
+    assert "python -m tools.contract --write" in failed.stdout
+    command = [sys.executable, "-m", "tools.contract", "--write"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     written = forkserver.run(command, cwd=project, env=environment)
     assert written.returncode == 0, written.stdout + written.stderr
