@@ -216,7 +216,6 @@ class DesignTestFacts:
     def conftest_imports(self, resource: Resource) -> list[str]:
         """What a resource's generated test module imports from `tests/conftest.py`."""
         names = {f"new_{resource.name}", f"{resource.name}_payload"}
-        names |= {"Headers"} if self.jwt else set()
         names |= {"post_json_text"} if resource.first_field("float", "str", "text") else set()
         names |= {
             f"{f.resource}_payload" for f in resource.referrers[:1] if f.resource != resource.name
