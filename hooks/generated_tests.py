@@ -216,16 +216,16 @@ class DesignTestFacts:
     def conftest_imports(self, resource: Resource) -> list[str]:
         """What a resource's generated test module imports from `tests/conftest.py`."""
         names = {f"new_{resource.name}", f"{resource.name}_payload"}
-        names |= {"Headers"} if self.jwt else set()
         names |= {"post_json_text"} if resource.first_field("float", "str", "text") else set()
         names |= {
             f"{f.resource}_payload" for f in resource.referrers[:1] if f.resource != resource.name
         }
         names |= {f"new_{module}" for module, _ in resource.link_models}
+        names |= {f"{resource.name}_payload_for_any_role"} if self.jwt else set()
         for case in self.hidden_references(resource):
             names |= {f"new_{case.target}"} if not case.required else set()
-            names |= {f"{case.target}_payload"} if case.may_own else set()
+            names |= {f"{case.target}_payload_for_any_role"} if case.may_own else set()
         names |= {f"new_{f.ref}" for f in resource.guarded_fields if f.kind == "ref"}
         names |= {"new_user"} if resource.account_refs else set()
-        names |= {f"{f.ref}_payload" for f, _ in self.via_cases(resource)}
+        names |= {f"{f.ref}_payload_for_any_role" for f, _ in self.via_cases(resource)}
         return sorted(names, key=lambda name: (not name[0].isupper(), name))

@@ -104,6 +104,7 @@ TRICKY_WORDS = (
 AFFIXES = (
     "new_", "_payload", "_id", "_page", "_base", "_public", "_sort", "_query", "list_",
     "create_", "read_", "update_", "delete_", "test_", "s", "es", "_s", "_url", "_rules",
+    "_payload_for_any_role",
 )  # fmt: skip
 ALL_WORDS = PLAIN_WORDS + SQL_WORDS + PLURAL_WORDS + TRICKY_WORDS
 
