@@ -149,10 +149,6 @@ class Design(DesignTestFacts):
         return default_length_limits()
 
     @property
-    def max_safe_integer(self) -> int:
-        return MAX_SAFE_INTEGER
-
-    @property
     def max_safe_integer_text(self) -> str:
         return f"{MAX_SAFE_INTEGER:,}"
 

@@ -21,7 +21,7 @@ from .column_types import (
     MIGRATION_TYPES,
     SQL_TYPES,
 )
-from .literals import display, md_code, py_json_literal, py_regex, py_str
+from .literals import display, md_code, py_json_literal, py_str
 from .naming import enum_member, pascal, words
 from .sql_keywords import SQL_KEYWORDS
 
@@ -241,53 +241,10 @@ class FieldSpec(AccessFacts):
         return self.max_length or DEFAULT_MAX_LENGTHS.get(self.kind)
 
     @property
-    def validation_options(self) -> list[str]:
-        """The design's ranges and minimum length as `Field(...)` keywords: `ge=1`, `min_length=3`."""
-        options = []
-        if self.minimum:
-            keyword = "ge" if self.minimum.inclusive else "gt"
-            options.append(f"{keyword}={self.number_source(self.minimum.value)}")
-        elif self.bounded_by_safe_integers:
-            options.append("ge=-MAX_SAFE_INTEGER")
-        if self.maximum:
-            keyword = "le" if self.maximum.inclusive else "lt"
-            options.append(f"{keyword}={self.number_source(self.maximum.value)}")
-        elif self.bounded_by_safe_integers:
-            options.append("le=MAX_SAFE_INTEGER")
-        if self.min_length:
-            options.append(f"min_length={self.min_length}")
-        return options
-
-    def schema_extra(self, *, examples: bool) -> str | None:
-        """The `schema_extra=` of the field: pydantic's `pattern` (SQLModel's own `regex=` is
-        not applied under pydantic 2) and the design's example. Under `| None` pydantic checks a
-        pattern and a length, but its schema keeps only one of them, so `json_schema_extra`
-        states both beside the `anyOf`."""
-        extra = []
-        if self.pattern is not None:
-            extra.append(f'"pattern": {py_regex(self.pattern)}')
-        if self.pattern is not None and self.optional:
-            both = f'"pattern": {py_regex(self.pattern)}, "maxLength": {self.length_limit}'
-            extra.append(f'"json_schema_extra": {{{both}}}')
-        if examples and self.has_example:
-            extra.append(f'"examples": [{self.example_source}]')
-        return "{" + ", ".join(extra) + "}" if extra else None
-
-    @property
     def bounded_by_safe_integers(self) -> bool:
         """A ranged int open at one end: the safe-integer limit closes it (`SafeInt`'s own
         bounds give way to the field's)."""
         return self.kind == "int" and (self.minimum is None) != (self.maximum is None)
-
-    def number_source(self, value: Decimal) -> str:
-        """A bound as a Python literal: `1`, `0.5`. A decimal's bound too is written as a float
-        (SQLModel's `Field` types bounds so), which pydantic compares exactly: `ge=0.01` takes
-        `Decimal("0.01")`."""
-        if self.kind == "float":
-            return repr(float(value))
-        if value == value.to_integral_value():
-            return str(int(value))
-        return repr(float(value))
 
     @property
     def check(self) -> tuple[str, str] | None:
@@ -350,10 +307,6 @@ class FieldSpec(AccessFacts):
             if bound
         ]
         return " ".join([self.kind, *bounds])
-
-    @property
-    def is_decimal(self) -> bool:
-        return self.kind == "decimal"
 
     @property
     def filterable(self) -> bool:
