@@ -26,7 +26,7 @@ from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
 from .copier_patches import show_yaml_defaults_as_written, updating
 from .design import DesignError
 from .fields import MAX_SAFE_INTEGER
-from .resources import LINE_LENGTH
+from .literals import LINE_LENGTH
 
 ANSWER_KEYS = (
     "project_name",

@@ -9,13 +9,14 @@ from functools import cached_property
 from .access import ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .dependencies import Requirement, requirements_for
+from .design_tests import DesignTestFacts
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .fields import MAX_SAFE_INTEGER, FieldSpec, default_length_limits
-from .generated_tests import DesignTestFacts
 from .limits import LIMITS, Limits
 from .links import Link
 from .naming import enum_member, slugify
-from .resources import PAGE_PARAMETERS, Resource
+from .parameters import PAGE_PARAMETERS
+from .resources import Resource
 
 
 class DesignError(ValueError):

@@ -53,7 +53,9 @@ def table_field(spec: FieldSpec) -> FieldCall:
     if spec.kind == "enum":
         keywords.append(("sa_type", f"enum_column({spec.enum_class})"))
     if spec.server_default is not None:
-        keywords.append(("sa_column_kwargs", f'{{"server_default": {py_str(spec.server_default)}}}'))
+        keywords.append(
+            ("sa_column_kwargs", f'{{"server_default": {py_str(spec.server_default)}}}')
+        )
     if spec.api_description:
         keywords.append(("description", py_str(spec.api_description)))
     extra = schema_extra(spec, examples=True)
