@@ -25,7 +25,7 @@ from . import contract, evolution, literals, model_fields, tree, validate
 from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
 from .copier_patches import show_yaml_defaults_as_written, updating
 from .design import DesignError
-from .fields import MAX_SAFE_INTEGER
+from .kinds import MAX_SAFE_INTEGER
 from .literals import LINE_LENGTH
 
 ANSWER_KEYS = (

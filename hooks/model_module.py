@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .fields import IMPORTED_FROM
+from .kinds import IMPORTED_FROM
 
 if TYPE_CHECKING:
     from .fields import FieldSpec

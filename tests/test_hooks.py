@@ -19,7 +19,7 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import contract, dependencies, evolution, fields, limits, literals, naming, tree  # noqa: E402
+from hooks import contract, dependencies, evolution, kinds, limits, literals, naming, tree  # noqa: E402
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import answer_problems, build_design  # noqa: E402
 
@@ -410,7 +410,7 @@ def test_searchable_text_fields_are_what_q_looks_in() -> None:
 
 
 def test_default_length_limits_as_the_spec_writes_them() -> None:
-    assert fields.default_length_limits() == (
+    assert kinds.default_length_limits() == (
         "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
     )
 
