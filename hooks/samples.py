@@ -6,15 +6,58 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .literals import py_str
 
-if TYPE_CHECKING:
-    from .fields import FieldSpec
+
+class Bounded(Protocol):
+    """One end of a number's range (`fields.Bound`)."""
+
+    @property
+    def value(self) -> Decimal: ...
+
+    @property
+    def inclusive(self) -> bool: ...
+
+    def admits(self, number: Decimal, *, lower: bool) -> bool: ...
 
 
-def test_value(spec: FieldSpec) -> str:
+class Sampled(Protocol):
+    """What the values are chosen from: a field's kind and rules (`fields.FieldSpec` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def enum_values(self) -> tuple[str, ...]: ...
+
+    @property
+    def example(self) -> Any: ...
+
+    @property
+    def max_length(self) -> int | None: ...
+
+    @property
+    def min_length(self) -> int | None: ...
+
+    @property
+    def minimum(self) -> Bounded | None: ...
+
+    @property
+    def maximum(self) -> Bounded | None: ...
+
+    @property
+    def pattern(self) -> str | None: ...
+
+
+def test_value(spec: Sampled) -> str:
     """A Python expression of a valid value for the generated tests, distinct for each `n`
     (for `n` below `distinct_test_values`), in the order of `n`."""
     ruled = _ruled(spec)
@@ -42,7 +85,7 @@ def test_value(spec: FieldSpec) -> str:
     }[spec.kind]
 
 
-def refused_values(spec: FieldSpec) -> list[tuple[str, bool]]:
+def refused_values(spec: Sampled) -> list[tuple[str, bool]]:
     """(Python literal, whether the CHECK constraint refuses it too) of values just outside
     the design's range, minimum length or pattern, for the generated tests."""
     refused: list[tuple[str, bool]] = []
@@ -67,7 +110,7 @@ def refused_values(spec: FieldSpec) -> list[tuple[str, bool]]:
     return refused
 
 
-def distinct_test_values(spec: FieldSpec) -> int:
+def distinct_test_values(spec: Sampled) -> int:
     """How many rows the generated tests can make with values that differ, and ascend."""
     ruled = _ruled(spec)
     if ruled:
@@ -79,7 +122,7 @@ def distinct_test_values(spec: FieldSpec) -> int:
     return TEST_ROWS
 
 
-def changed_value(spec: FieldSpec) -> str:
+def changed_value(spec: Sampled) -> str:
     """A Python literal of a valid value that `test_value` gives for no small `n`."""
     ruled = _ruled(spec)
     if ruled:
@@ -110,7 +153,7 @@ TEST_ROWS = 10  # the values the generated tests cycle through for a constrained
 ROWS_PER_TEST = 3
 
 
-def _ruled(spec: FieldSpec) -> tuple[str, str, int] | None:
+def _ruled(spec: Sampled) -> tuple[str, str, int] | None:
     """(expression in `n`, changed literal, distinct count) for a field with a pattern, a range
     or a minimum length; None for the others."""
     if spec.pattern is not None:
@@ -122,7 +165,7 @@ def _ruled(spec: FieldSpec) -> tuple[str, str, int] | None:
     return None
 
 
-def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
+def _bounded_values(spec: Sampled) -> tuple[str, str, int]:
     """(expression in `n`, changed literal, distinct count) within a number's range: ten
     ascending values, one step apart, from 10 (or the lower bound) where the range has room."""
     low, high = spec.minimum, spec.maximum
@@ -164,7 +207,7 @@ def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
     return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', py_str(changed), count
 
 
-def _long_enough_values(spec: FieldSpec) -> tuple[str, str, int]:
+def _long_enough_values(spec: Sampled) -> tuple[str, str, int]:
     """(expression, changed literal, distinct count) of text at least `min_length` long: the
     field's name, padded with dots, then a two-digit row number."""
     width = max(spec.min_length or 0, len(spec.name) + 3)

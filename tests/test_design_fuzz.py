@@ -38,7 +38,7 @@ from tests.helpers import ROOT, render, run_project_pytest
 
 sys.path.insert(0, str(ROOT))
 from hooks.design import DesignError  # noqa: E402
-from hooks.fields import SCALAR_TYPES  # noqa: E402
+from hooks.kinds import SCALAR_TYPES  # noqa: E402
 from hooks.naming import IDENTIFIER, enum_member, pluralize  # noqa: E402
 from hooks.permissions import SPECIAL_WORDS  # noqa: E402
 from hooks.validate import (  # noqa: E402

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.models.types import MAX_SAFE_INTEGER  # every integer's bounds, left unsaid
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "docs" / "api-contract.json"
 CHANGES = ROOT / "docs" / "api-changes.md"
@@ -46,7 +48,6 @@ RULES = {
 # A row of docs/custom-endpoints.md whose access is that of a generated route:
 # | POST | `/api/v1/authors/{author_id}/archive` | ... | same as `PATCH /api/v1/authors/{author_id}` |
 SAME_AS = re.compile(r"^\| ([A-Z]+) \| `(\S+)` \| .* \| same as `([A-Z]+) (\S+)` \|$", re.M)
-MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
 # How pydantic (2.13 and later) begins the pattern of a decimal's text form: its digits, which the
 # model states already, so left unsaid too, whichever pydantic wrote the schema.
 DECIMAL_TEXT = "^(?!^[-+.]*$)"
