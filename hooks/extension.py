@@ -60,6 +60,8 @@ def _module(name: str) -> ModuleType:
 _validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
 _contract = _module("contract")
 _evolution = _module("evolution")
+_spec_examples, _spec_models = _module("spec_examples"), _module("spec_models")
+_spec_database = _module("spec_database")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
 # The answers (as objects) and the answers file last checked, and their design.
@@ -310,6 +312,9 @@ class DesignFilters(Extension):
         environment.globals["removal_problem"] = removal_problem
         environment.globals["relative_template_warning"] = relative_template_warning
         environment.globals["async_db_switched"] = async_db_switched
+        environment.globals["spec_examples"] = _spec_examples
+        environment.globals["spec_models"] = _spec_models
+        environment.globals["database_effect"] = _spec_database.database_effect
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
 
