@@ -35,7 +35,9 @@ def _resource_effect(r: Resource, action: str) -> str:
         checks.append(f"that {_code(refs)} name existing rows (`422` if not)")
     if unique or together:
         taken = [md_code(c) for c in unique] + [f"{t} together" for t in together]
-        checks.append(f"that {', '.join(taken)} {'is' if len(taken) == 1 else 'are'} free (`409` if taken)")
+        checks.append(
+            f"that {', '.join(taken)} {'is' if len(taken) == 1 else 'are'} free (`409` if taken)"
+        )
     owner = " (only the caller's own, unless their role reads all)" if r.owned else ""
     if action == "list":
         parts = [f"one query for the page of {table} rows{owner}, one counting the same rows"]
@@ -43,7 +45,9 @@ def _resource_effect(r: Resource, action: str) -> str:
             parts.append(f"one reading their links in {', '.join(links)}")
         return "; ".join(parts)
     if action == "read":
-        return f"reads one {table} row by id{owner}" + (f" and its links in {', '.join(links)}" if links else "")
+        return f"reads one {table} row by id{owner}" + (
+            f" and its links in {', '.join(links)}" if links else ""
+        )
     if action == "create":
         writes = f"inserts one {table} row" + (" owned by the caller" if r.owned else "")
         writes += f" and its links in {', '.join(links)}" if links else ""

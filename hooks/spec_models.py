@@ -48,7 +48,9 @@ def resource_entity(resource: Resource) -> Entity:
     columns = [Column("int", "id", "PK")]
     for f in resource.fields:
         keys = ", ".join(["FK"] * (f.kind == "ref") + ["UK"] * f.unique)
-        partners = [c for columns in resource.unique_together if f.column in columns for c in columns]
+        partners = [
+            c for columns in resource.unique_together if f.column in columns for c in columns
+        ]
         others = [c for c in dict.fromkeys(partners) if c != f.column]
         comment = f"unique with {' and '.join(others)}" if others else ""
         columns.append(Column(f.mermaid_type, f.column, keys, comment))
@@ -66,7 +68,10 @@ def er_entities(design: Design) -> list[Entity]:
         entities += [
             Entity(
                 link.class_name,
-                (Column("int", link.owner_column, "PK, FK"), Column("int", link.target_column, "PK, FK")),
+                (
+                    Column("int", link.owner_column, "PK, FK"),
+                    Column("int", link.target_column, "PK, FK"),
+                ),
             )
             for link in r.links
         ]
@@ -137,7 +142,9 @@ def model_rows(design: Design) -> list[ModelRow]:
             )
         )
     rows += [
-        ModelRow("", "", (), ("`Health`",), (), "`status`: `ok` (`/healthz`) or `ready` (`/readyz`)"),
+        ModelRow(
+            "", "", (), ("`Health`",), (), "`status`: `ok` (`/healthz`) or `ready` (`/readyz`)"
+        ),
         ModelRow(
             "",
             "",
