@@ -32,20 +32,21 @@ def _resource_effect(r: Resource, action: str) -> str:
     refs = [f.column for f in r.refs] + [link.ids_key for link in r.links]
     checks = []
     if refs:
-        checks.append(f"that {_code(refs)} name existing rows (`422` if not)")
+        named = "names an existing row" if len(refs) == 1 else "name existing rows"
+        checks.append(f"that {_code(refs)} {named} (`422` if not)")
     if unique or together:
         taken = [md_code(c) for c in unique] + [f"{t} together" for t in together]
         checks.append(
             f"that {', '.join(taken)} {'is' if len(taken) == 1 else 'are'} free (`409` if taken)"
         )
-    owner = " (only the caller's own, unless their role reads all)" if r.owned else ""
+    reach = _reach(r, "read")
     if action == "list":
-        parts = [f"one query for the page of {table} rows{owner}, one counting the same rows"]
+        parts = [f"one query for the page of {table} rows{reach}, one counting the same rows"]
         if links:
             parts.append(f"one reading their links in {', '.join(links)}")
         return "; ".join(parts)
     if action == "read":
-        return f"reads one {table} row by id{owner}" + (
+        return f"reads one {table} row by id{reach}" + (
             f" and its links in {', '.join(links)}" if links else ""
         )
     if action == "create":
@@ -57,13 +58,25 @@ def _resource_effect(r: Resource, action: str) -> str:
         changes = "replaces its links if sent" if links else ""
         checked = f"checks what the body changes: {'; '.join(checks)}; " if checks else ""
         return (
-            f"reads the row{owner}; {checked}calls your rules (`app/rules/`); updates the row"
+            f"reads the row{_reach(r, 'update')}; {checked}calls your rules (`app/rules/`); updates the row"
             f"{' and ' + changes if changes else ''}"
         )
     deleted = f"deletes the row{' and its links' if links else ''}"
     if r.referenced_by:
         return f"{deleted}; `409` while {r.referenced_by_text} still reference it (the foreign keys refuse)"
     return deleted
+
+
+def _reach(r: Resource, action: str) -> str:
+    """Which rows a caller reaches, where not every row: their own, or those of a parent row
+    they may read."""
+    rule = r.rule(action)
+    if rule.via:
+        parents = " or ".join(f.label for f in r.reads_via)
+        return f" (only those the caller may read, also through their {parents})"
+    if rule.owner:
+        return " (only the caller's own, unless their role reaches all)"
+    return ""
 
 
 def _system_effect(design: Design, action: str) -> str:
