@@ -93,6 +93,6 @@ def _system_effect(design: Design, action: str) -> str:
         f"active flag changes; `409` if no other active `{design.admin_role}` would remain",
         "delete": "refuses the caller's own account (`409`); deletes the row; `409` while rows it "
         "owns or a required reference name it",
-        "healthz": "none: the database is not touched",
+        "healthz": "nothing: the database is not touched",
         "readyz": "runs one query and compares the schema's migration with the code's",
     }[action]

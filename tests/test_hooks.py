@@ -751,4 +751,4 @@ def test_section_5_names_every_model_and_section_6_each_endpoints_database_work(
     assert "`409` while books still reference it" in effects[("Authors", "delete")]
     assert "`isbn` is free (`409` if taken)" in effects[("Books", "create")]
     assert "`author_id`, `tag_ids` name existing rows" in effects[("Books", "create")]
-    assert effects[("Health", "healthz")] == "none: the database is not touched"
+    assert effects[("Health", "healthz")] == "nothing: the database is not touched"
