@@ -1,17 +1,16 @@
 """The spec's example bodies: a create request and its response for each resource, and an error.
 
 Each value is the design's `example:` where it gives one, else the value the generated tests send
-as a changed one (`samples.changed_value`), so the spec shows what the tests show. The examples
+as a changed one (`samples.changed_json`), so the spec shows what the tests show. The examples
 are JSON text; the rendered agreement test validates each with its model."""
 
 from __future__ import annotations
 
-import ast
 import json
 from typing import TYPE_CHECKING, Any
 
 from .literals import json_ready
-from .samples import changed_value
+from .samples import changed_json
 
 if TYPE_CHECKING:
     from .design import Design
@@ -31,7 +30,7 @@ def sample(spec: FieldSpec) -> Any:
         return EXAMPLE_ID
     if spec.has_example:
         return json_ready(spec.example)
-    return json_ready(ast.literal_eval(changed_value(spec)))
+    return changed_json(spec)
 
 
 def create_body(resource: Resource) -> dict[str, Any]:
