@@ -28,6 +28,9 @@ from . import (
     evolution,
     literals,
     model_fields,
+    spec_database,
+    spec_examples,
+    spec_models,
     tree,
     validate,
 )
@@ -268,6 +271,9 @@ class DesignFilters(Extension):
         environment.globals["async_db_switched"] = async_db_switched
         environment.globals["design_schema_json"] = design_schema.design_schema_json
         environment.globals["design_file"] = self._design_file
+        environment.globals["spec_examples"] = spec_examples
+        environment.globals["spec_models"] = spec_models
+        environment.globals["database_effect"] = spec_database.database_effect
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
         # A model field's `Field(...)` keywords; the numbers the rendered files state once.

@@ -124,26 +124,32 @@ def distinct_test_values(spec: Sampled) -> int:
 
 def changed_value(spec: Sampled) -> str:
     """A Python literal of a valid value that `test_value` gives for no small `n`."""
+    value = changed_json(spec)
+    return py_str(value) if isinstance(value, str) else repr(value)
+
+
+def changed_json(spec: Sampled) -> Any:
+    """That value itself, as JSON holds it (decimals, dates and ids as strings)."""
     ruled = _ruled(spec)
     if ruled:
         return ruled[1]
     stem = spec.name.replace("_", "-")
     if spec.kind == "str":
         room = (spec.max_length or 60) - 4
-        return py_str(f"{stem[:room]}-99" if room > 0 else "x")
+        return f"{stem[:room]}-99" if room > 0 else "x"
     if spec.kind == "enum":
-        return py_str(spec.enum_values[-1])
+        return spec.enum_values[-1]
     return {
-        "text": py_str(f"Some {spec.label} text 99."),
-        "int": "109",
-        "float": "100.5",
-        "decimal": py_str("111.50"),
-        "bool": "False",
-        "date": py_str("2024-12-31"),
-        "datetime": py_str("2024-12-31T09:30:00Z"),
-        "uuid": py_str("00000000-0000-4000-8000-000000000099"),
-        "email": py_str(f"{stem[:20]}99@example.com"),
-        "url": py_str(f"https://example.com/{stem}/99"),
+        "text": f"Some {spec.label} text 99.",
+        "int": 109,
+        "float": 100.5,
+        "decimal": "111.50",
+        "bool": False,
+        "date": "2024-12-31",
+        "datetime": "2024-12-31T09:30:00Z",
+        "uuid": "00000000-0000-4000-8000-000000000099",
+        "email": f"{stem[:20]}99@example.com",
+        "url": f"https://example.com/{stem}/99",
     }[spec.kind]
 
 
@@ -153,8 +159,8 @@ TEST_ROWS = 10  # the values the generated tests cycle through for a constrained
 ROWS_PER_TEST = 3
 
 
-def _ruled(spec: Sampled) -> tuple[str, str, int] | None:
-    """(expression in `n`, changed literal, distinct count) for a field with a pattern, a range
+def _ruled(spec: Sampled) -> tuple[str, Any, int] | None:
+    """(expression in `n`, changed value, distinct count) for a field with a pattern, a range
     or a minimum length; None for the others."""
     if spec.pattern is not None:
         return _pattern_values(spec.pattern, spec.example)
@@ -165,8 +171,8 @@ def _ruled(spec: Sampled) -> tuple[str, str, int] | None:
     return None
 
 
-def _bounded_values(spec: Sampled) -> tuple[str, str, int]:
-    """(expression in `n`, changed literal, distinct count) within a number's range: ten
+def _bounded_values(spec: Sampled) -> tuple[str, Any, int]:
+    """(expression in `n`, changed value, distinct count) within a number's range: ten
     ascending values, one step apart, from 10 (or the lower bound) where the range has room."""
     low, high = spec.minimum, spec.maximum
     places = 0 if spec.kind == "int" else 2
@@ -197,30 +203,30 @@ def _bounded_values(spec: Sampled) -> tuple[str, str, int]:
     if step != 1:
         offset = f"{step} * ({offset})" if " " in offset else f"{step} * {offset}"
     if spec.kind == "int":
-        return f"{int(first)} + {offset}", str(int(valid[-1] if valid else first)), count
+        return f"{int(first)} + {offset}", int(valid[-1] if valid else first), count
     if spec.kind == "float":
         expression = f"{float(first)!r} + {offset}"
         if step != 1:  # 0.1 * 9 is 0.9000000000000001 in binary floating point
             expression = f"round({expression}, {places})"
-        return expression, repr(float(valid[-1] if valid else first)), count
+        return expression, float(valid[-1] if valid else first), count
     changed = format((valid[-1] if valid else first).quantize(unit), "f")
-    return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', py_str(changed), count
+    return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', changed, count
 
 
 def _long_enough_values(spec: Sampled) -> tuple[str, str, int]:
-    """(expression, changed literal, distinct count) of text at least `min_length` long: the
+    """(expression, changed value, distinct count) of text at least `min_length` long: the
     field's name, padded with dots, then a two-digit row number."""
     width = max(spec.min_length or 0, len(spec.name) + 3)
     if spec.max_length:
         width = min(width, spec.max_length)
     if width < 2:
-        return "str(n % 10)", py_str("9"), TEST_ROWS
+        return "str(n % 10)", "9", TEST_ROWS
     stem = spec.name.replace("_", "-")[: max(width - 2, 0)].ljust(width - 2, ".")
-    return f'f"{stem}{{n:02d}}"', py_str(f"{stem}99"), TEST_ROWS
+    return f'f"{stem}{{n:02d}}"', f"{stem}99", TEST_ROWS
 
 
 def _pattern_values(pattern: str, example: Any) -> tuple[str, str, int]:
-    """(expression, changed literal, distinct count) of text that matches the pattern: the
+    """(expression, changed value, distinct count) of text that matches the pattern: the
     example, its last run of digits counting up (`SKU-0001`, `SKU-0002`, ...) where the pattern
     allows it; else the example itself, for every row."""
     text = str(example)
@@ -236,5 +242,5 @@ def _pattern_values(pattern: str, example: Any) -> tuple[str, str, int]:
             def literal(part: str) -> str:
                 return py_str(part)[1:-1].replace("{", "{{").replace("}", "}}")
 
-            return f'f"{literal(head)}{{n:0{width}d}}{literal(tail)}"', py_str(changed), TEST_ROWS
-    return py_str(text), py_str(text), 1
+            return f'f"{literal(head)}{{n:0{width}d}}{literal(tail)}"', changed, TEST_ROWS
+    return py_str(text), text, 1

@@ -46,8 +46,10 @@ FILE_NOTES = {
     "design.schema.json": "what a design may say, for editors to check design.yml against",
     "design.yml": "the design: edit it, then `copier update --data-file design.yml`",
     "docs/api-contract.json": "the API a client depends on; `python -m tools.contract` compares",
+    "docs/api-design-appendix.md": "the spec's appendix: every file, connection limits, logs",
     "docs/api-design-spec.md": "this specification",
     "docs/custom-endpoints.md": "the routes you add by hand, for the spec's agreement test: yours",
+    "docs/decisions.md": "decisions and open questions of design reviews: yours, never overwritten",
     "migrations/script.py.mako": "the template of new migrations",
     "pyproject.toml": "dependencies and tool settings",
 }

@@ -19,7 +19,20 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import contract, dependencies, evolution, kinds, limits, literals, naming, tree  # noqa: E402
+from hooks import (  # noqa: E402
+    contract,
+    dependencies,
+    evolution,
+    fields,
+    kinds,
+    limits,
+    literals,
+    naming,
+    spec_database,
+    spec_examples,
+    spec_models,
+    tree,
+)
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import answer_problems, build_design  # noqa: E402
 
@@ -739,3 +752,80 @@ def test_references_are_scoped_by_who_reads_their_target() -> None:
         "task_id",
     )
     assert design.hidden_references(task) == []
+
+
+SPEC_DESIGN = [
+    {"name": "author", "fields": {"name": "str(80)"}},
+    {"name": "tag", "fields": {"label": "str(20)"}},
+    {
+        "name": "book",
+        "owned": True,
+        "timestamps": True,
+        "fields": {
+            "title": {"type": "str(120)", "example": "Dune"},
+            "isbn": "str(13) unique",
+            "pages": "int >= 1",
+            "author": "ref author",
+            "tags": "refs tag",
+        },
+    },
+]
+
+
+def test_the_spec_examples_hold_every_field_with_the_tests_values() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    book = design.resources[2]
+    created = json.loads(spec_examples.create_example(book))
+    assert created == {
+        "title": "Dune",  # the design's example
+        "isbn": "isbn-99",  # else the value the generated tests change a row to
+        "pages": 19,
+        "author_id": 1,
+        "tag_ids": [1],
+    }
+    public = json.loads(spec_examples.public_example(book))
+    assert sorted(public) == sorted([*created, "id", "owner_id", "created_at", "updated_at"])
+    assert json.loads(spec_examples.not_found_example(design)) == {
+        "detail": "Author 7 not found",
+        "code": "not_found",
+    }
+
+
+def test_the_er_diagram_has_every_column_of_every_table() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    entities = {
+        e.name: [(c.type, c.name, c.keys) for c in e.columns]
+        for e in spec_models.er_entities(design)
+    }
+    assert list(entities) == ["User", "Author", "Tag", "Book", "BookTagsLink"]
+    assert entities["Author"] == [("int", "id", "PK"), ("string", "name", "")]
+    assert entities["Book"] == [
+        ("int", "id", "PK"),
+        ("string", "title", ""),
+        ("string", "isbn", "UK"),
+        ("int", "pages", ""),
+        ("int", "author_id", "FK"),
+        ("int", "owner_id", "FK"),
+        ("datetime", "created_at", ""),
+        ("datetime", "updated_at", ""),
+    ]
+    assert entities["BookTagsLink"] == [("int", "book_id", "PK, FK"), ("int", "tag_id", "PK, FK")]
+    assert "User" not in {
+        e.name for e in spec_models.er_entities(build_design(answers(SPEC_DESIGN, auth="none")))
+    }
+
+
+def test_section_5_names_every_model_and_section_6_each_endpoints_database_work() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    rows = spec_models.model_rows(design)
+    assert [row.table for row in rows] == ["Author", "Tag", "Book", "BookTagsLink", "User", "", ""]
+    assert "`owner_id`" in rows[2].maps and "`tag_ids`" in rows[2].maps
+    effects = {
+        (group.title, ep.action): spec_database.database_effect(design, group, ep)
+        for group in design.endpoint_groups
+        for ep in group.endpoints
+    }
+    assert "`409` while books still reference it" in effects[("Authors", "delete")]
+    assert "`isbn` is free (`409` if taken)" in effects[("Books", "create")]
+    assert "`author_id`, `tag_ids` name existing rows" in effects[("Books", "create")]
+    assert effects[("Health", "healthz")] == "nothing: the database is not touched"

@@ -441,6 +441,7 @@ def test_new_template_version_merges_non_overlapping_edits(
     edit(project / "app/main.py", lambda text: text + "app.state.hand_edited = True\n")
     rules = edit(project / "app/rules/book.py", lambda text: text + RULE)
     author_rules = (project / "app/rules/author.py").read_text()
+    (project / "docs/decisions.md").write_text("# Decisions\n\n- Loans last 3 weeks.\n")
     commit(project, "Hand edits")
 
     # No vcs_ref: the newest PEP 440 tag. A design change rides along.
@@ -455,6 +456,8 @@ def test_new_template_version_merges_non_overlapping_edits(
     # app/rules/*.py are the user's (_skip_if_exists): a new stub never replaces them, edited or not.
     assert (project / "app/rules/book.py").read_text() == rules
     assert (project / "app/rules/author.py").read_text() == author_rules
+    # So is docs/decisions.md, the review's decisions and open questions the spec links to.
+    assert (project / "docs/decisions.md").read_text() == "# Decisions\n\n- Loans last 3 weeks.\n"
     assert conflicts(project) == []
     commit(project, "Update to 1.1.0")
 
