@@ -60,6 +60,7 @@ def _module(name: str) -> ModuleType:
 _validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
 _contract = _module("contract")
 _evolution = _module("evolution")
+_demo_rows = _module("demo_rows")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
 # The answers (as objects) and the answers file last checked, and their design.
@@ -305,6 +306,7 @@ class DesignFilters(Extension):
         environment.globals["project_tree"] = self._project_tree
         environment.globals["python_files"] = _tree.python_files
         environment.globals["api_contract_json"] = _contract.contract_json
+        environment.globals["demo_plan"] = _demo_rows.demo_plan
         environment.globals["answer_problem"] = answer_problem
         environment.globals["removals"] = removals
         environment.globals["removal_problem"] = removal_problem
