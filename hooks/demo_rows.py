@@ -100,7 +100,7 @@ def account_roles(field: FieldSpec, roles: tuple[str, ...] | list[str]) -> list[
     """The roles whose users a reference to an account names: the roles that may set it
     (`assignee` written by agents names agents), else every role but the administrator."""
     writers = [role for role in field.writers if role != roles[0]]
-    return writers or [role for role in roles[1:]] or [roles[0]]
+    return writers or list(roles[1:]) or [roles[0]]
 
 
 def unique_columns(resource: Resource) -> list[tuple[str, ...]]:
