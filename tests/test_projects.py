@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import re
+import secrets
 import subprocess
 import sys
 import tomllib
@@ -112,8 +113,14 @@ def demo_data_is_served(
     second = forkserver.run(command, cwd=project, env=env, timeout=300)
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.rstrip().endswith("nothing added."), second.stdout
-    refused = forkserver.run(command, cwd=project, env={**env, "ENVIRONMENT": "test"}, timeout=300)
-    assert refused.returncode == 1 and "ENVIRONMENT is test" in refused.stderr, refused
+    production = {
+        **env,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "FIRST_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+    }
+    refused = forkserver.run(command, cwd=project, env=production, timeout=300)
+    assert refused.returncode == 1 and "ENVIRONMENT is production" in refused.stderr, refused
 
     model = model_of(design, async_db, auth)
     with serve(project, tmp_path, async_db, database_url) as client:
