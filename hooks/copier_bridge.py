@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 
 from . import (
     contract,
+    demo_rows,
     design_file,
     design_schema,
     evolution,
@@ -264,6 +265,7 @@ class DesignFilters(Extension):
         environment.globals["project_tree"] = self._project_tree
         environment.globals["python_files"] = tree.python_files
         environment.globals["api_contract_json"] = contract.contract_json
+        environment.globals["demo_plan"] = demo_rows.demo_plan
         environment.globals["answer_problem"] = answer_problem
         environment.globals["removals"] = removals
         environment.globals["removal_problem"] = removal_problem
