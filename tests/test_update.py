@@ -8,7 +8,6 @@ publishes a new template version, updates, and checks what the project holds aft
 
 from __future__ import annotations
 
-import atexit
 import copy
 import json
 import os
@@ -16,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from tests.conftest import DESIGNS, design_data
 from tests.helpers import (
     ROOT,
     TEMPLATE_FILES,
+    built_once,
     git,
     make_template_repo,
     readme_block,
@@ -57,26 +56,24 @@ def commit(project: Path, message: str) -> None:
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
-_committed: dict[str, Path] = {}  # each render's first committed copy, by template and answers
-
-
 def new_project(
     template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None
 ) -> Path:
     """Render and commit, as a user does right after `copier copy`.
 
-    Each template, answers and version is rendered once per test process; later calls copy that
-    committed project, git history included (the same files a new render would write: rendering
-    is byte-identical, as test_same_design_renders_byte_identical checks)."""
+    Each template, answers and version is rendered once per test run (tests.helpers.built_once);
+    later calls, in any worker, copy that committed project, git history included (the same files
+    a new render would write: rendering is byte-identical, as test_same_design_renders_byte_identical
+    checks)."""
     key = json.dumps([str(template), data or {}, vcs_ref], sort_keys=True, default=str)
-    if key not in _committed:
-        original = Path(tempfile.mkdtemp(prefix="committed-project-")) / "project"
-        render(template, original, data, vcs_ref=vcs_ref)
-        git(original, "init", "-q", "-b", "main")
-        commit(original, "Render the project")
-        _committed[key] = original
-        atexit.register(shutil.rmtree, original.parent, ignore_errors=True)
-    shutil.copytree(_committed[key], dst, symlinks=True)
+
+    def render_and_commit(folder: Path) -> None:
+        render(template, folder / "project", data, vcs_ref=vcs_ref)
+        git(folder / "project", "init", "-q", "-b", "main")
+        commit(folder / "project", "Render the project")
+
+    committed = built_once(f"committed-{key}", render_and_commit)
+    shutil.copytree(committed / "project", dst, symlinks=True)
     return dst
 
 
