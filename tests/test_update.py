@@ -401,11 +401,8 @@ def test_remove_resource_removes_its_files(template_repo: Path, tmp_path: Path) 
 # --------------------------------------------------------------------------- template versions
 
 
-@pytest.fixture(scope="module")
-def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
-    and a new attribute of the design model that the rendered README shows."""
-    template = make_template_repo(tmp_path_factory.mktemp("versioned") / "template", tag="1.0.0")
+def make_versioned_template(folder: Path) -> None:
+    template = make_template_repo(folder / "template", tag="1.0.0")
     main = template / "template/app/main.py.jinja"
     lines = main.read_text().splitlines(keepends=True)
     assert lines[0].startswith('"""')
@@ -422,7 +419,14 @@ def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         readme.write("\nRendered by template {{ design.template_version }}.\n")
     git(template, "commit", "-q", "-am", "template 1.1.0")
     git(template, "tag", "1.1.0")
-    return template
+
+
+@pytest.fixture(scope="session")
+def versioned_template(shared_folder: Path) -> Path:
+    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
+    and a new attribute of the design model that the rendered README shows. Made once per run,
+    for every worker (read-only), so its committed projects are made once too (new_project)."""
+    return (built_once("versioned-template", make_versioned_template) / "template").resolve()
 
 
 def test_new_template_version_merges_non_overlapping_edits(
