@@ -8,7 +8,6 @@ publishes a new template version, updates, and checks what the project holds aft
 
 from __future__ import annotations
 
-import atexit
 import copy
 import json
 import os
@@ -16,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from tests.conftest import DESIGNS, design_data
 from tests.helpers import (
     ROOT,
     TEMPLATE_FILES,
+    built_once,
     git,
     make_template_repo,
     readme_block,
@@ -58,26 +57,24 @@ def commit(project: Path, message: str) -> None:
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
-_committed: dict[str, Path] = {}  # each render's first committed copy, by template and answers
-
-
 def new_project(
     template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None
 ) -> Path:
     """Render and commit, as a user does right after `copier copy`.
 
-    Each template, answers and version is rendered once per test process; later calls copy that
-    committed project, git history included (the same files a new render would write: rendering
-    is byte-identical, as test_same_design_renders_byte_identical checks)."""
+    Each template, answers and version is rendered once per test run (tests.helpers.built_once);
+    later calls, in any worker, copy that committed project, git history included (the same files
+    a new render would write: rendering is byte-identical, as test_same_design_renders_byte_identical
+    checks)."""
     key = json.dumps([str(template), data or {}, vcs_ref], sort_keys=True, default=str)
-    if key not in _committed:
-        original = Path(tempfile.mkdtemp(prefix="committed-project-")) / "project"
-        render(template, original, data, vcs_ref=vcs_ref)
-        git(original, "init", "-q", "-b", "main")
-        commit(original, "Render the project")
-        _committed[key] = original
-        atexit.register(shutil.rmtree, original.parent, ignore_errors=True)
-    shutil.copytree(_committed[key], dst, symlinks=True)
+
+    def render_and_commit(folder: Path) -> None:
+        render(template, folder / "project", data, vcs_ref=vcs_ref)
+        git(folder / "project", "init", "-q", "-b", "main")
+        commit(folder / "project", "Render the project")
+
+    committed = built_once(f"committed-{key}", render_and_commit)
+    shutil.copytree(committed / "project", dst, symlinks=True)
     return dst
 
 
@@ -405,11 +402,8 @@ def test_remove_resource_removes_its_files(template_repo: Path, tmp_path: Path) 
 # --------------------------------------------------------------------------- template versions
 
 
-@pytest.fixture(scope="module")
-def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
-    and a new attribute of the design model that the rendered README shows."""
-    template = make_template_repo(tmp_path_factory.mktemp("versioned") / "template", tag="1.0.0")
+def make_versioned_template(folder: Path) -> None:
+    template = make_template_repo(folder / "template", tag="1.0.0")
     main = template / "template/app/main.py.jinja"
     lines = main.read_text().splitlines(keepends=True)
     assert lines[0].startswith('"""')
@@ -426,7 +420,14 @@ def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         readme.write("\nRendered by template {{ design.template_version }}.\n")
     git(template, "commit", "-q", "-am", "template 1.1.0")
     git(template, "tag", "1.1.0")
-    return template
+
+
+@pytest.fixture(scope="session")
+def versioned_template(shared_folder: Path) -> Path:
+    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
+    and a new attribute of the design model that the rendered README shows. Made once per run,
+    for every worker (read-only), so its committed projects are made once too (new_project)."""
+    return (built_once("versioned-template", make_versioned_template) / "template").resolve()
 
 
 def test_new_template_version_merges_non_overlapping_edits(
