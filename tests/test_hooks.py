@@ -23,7 +23,6 @@ from hooks import (  # noqa: E402
     contract,
     dependencies,
     evolution,
-    fields,
     kinds,
     limits,
     literals,
