@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from .literals import md_code
 
 if TYPE_CHECKING:
-    from .design import Design, EndpointGroup
+    from .design import Design
     from .endpoints import Endpoint
     from .resources import Resource
+    from .spec_sections import EndpointGroup
 
 
 def database_effect(design: Design, group: EndpointGroup, ep: Endpoint) -> str:
