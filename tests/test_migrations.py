@@ -300,14 +300,7 @@ def test_design_changes_keep_every_row(
     # Every old row is still there, with its values; the new columns hold their defaults.
     first_resource = model.by_name[first["name"]]
     order = model._creation_order()
-    reads = [
-        ("GET", f"{prefix}{r.path}/{body['id']}", None)
-        for r, (_, body) in zip(order, seeded, strict=True)
-    ]
-    after = through_api(project, environment, prefix, reads)
-    for (status, row), (_, before) in zip(after, seeded, strict=True):
-        assert status == 200
-        assert {key: row[key] for key in before} == before, "an old value changed"
+    after = read_back_unchanged(project, environment, model, seeded)
     first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first_resource)
     assert first_row["copies_kept"] == 1
     assert first_row["shelf_note"] is None and first_row["probe_id"] is None
@@ -341,7 +334,8 @@ def test_design_changes_keep_every_row(
     assert "run `alembic upgrade head`" in refused.stderr, refused.stderr[-3000:]
     upgraded = run(project, behind_env, "-m", "alembic", "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert through_api(project, behind_env, prefix, reads[:1])[0][0] == 200
+    read_first = [("GET", f"{prefix}{order[0].path}/{seeded[0][1]['id']}", None)]
+    assert through_api(project, behind_env, prefix, read_first)[0][0] == 200
 
 
 # --------------------------------------------------------------------------- commands moved to tools/
@@ -401,19 +395,28 @@ def test_a_project_with_its_commands_in_app_updates_and_keeps_migrating_its_rows
     assert "already matches the models" in again.stdout, again.stdout + again.stderr
 
     order = model._creation_order()
-    reads = [
-        ("GET", f"{prefix}{r.path}/{body['id']}", None)
-        for r, (_, body) in zip(order, seeded, strict=True)
-    ]
-    after = through_api(project, environment, prefix, reads)
-    for (status, row), (_, before) in zip(after, seeded, strict=True):
-        assert status == 200
-        assert {key: row[key] for key in before} == before, "an old value changed"
+    after = read_back_unchanged(project, environment, model, seeded)
     first = model.by_name[resources(project)[0]["name"]]
     first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first)
     assert first_row["copies_kept"] == 1 and first_row["shelf_note"] is None
     commit(project, "Migrate copies kept")
     passes_own_tests(project)
+
+
+def read_back_unchanged(
+    project: Path, environment: dict[str, str], model: Any, seeded: list[Any]
+) -> list[Any]:
+    """Each seeded row read back through the API, with every value it was created with."""
+    order = model._creation_order()
+    reads = [
+        ("GET", f"{model.api_prefix}{r.path}/{body['id']}", None)
+        for r, (_, body) in zip(order, seeded, strict=True)
+    ]
+    after = through_api(project, environment, model.api_prefix, reads)
+    for (status, row), (_, before) in zip(after, seeded, strict=True):
+        assert status == 200
+        assert {key: row[key] for key in before} == before, "an old value changed"
+    return after
 
 
 # --------------------------------------------------------------------------- refusals
