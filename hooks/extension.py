@@ -59,6 +59,7 @@ def _module(name: str) -> ModuleType:
 
 _validate, _literals, _tree = _module("validate"), _module("literals"), _module("tree")
 _contract = _module("contract")
+_questionnaire = _module("questionnaire")
 _evolution = _module("evolution")
 _cache: dict[str, Any] = {}  # design.Design, of this template version's package
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
@@ -77,6 +78,7 @@ def picked_answers(answers: Any) -> dict[str, Any]:
         if isinstance(picked[key], str):
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
+    picked["roles"] = _questionnaire.role_list(picked["roles"])  # `admin, agent`: a list
     return picked
 
 
@@ -162,7 +164,13 @@ def answer_problem(context: Context, question: str) -> str:
     if question in (conf["data"] or {}) or answer == answers_on_disk(conf)[1].get(question):
         return ""
     problems = _validate.answer_problems(question, picked_answers(context))
-    return "\n".join(p.removeprefix(f"{question}: ") for p in problems)
+    # Only this answer's own: an earlier answer given with --data is named at the design's check.
+    own = [
+        p
+        for p in problems
+        if not p.startswith(tuple(f"{k}: " for k in ANSWER_KEYS if k != question))
+    ]
+    return str(_questionnaire.listed([p.removeprefix(f"{question}: ") for p in own]))
 
 
 @pass_context
@@ -211,6 +219,13 @@ def show_yaml_defaults_as_written() -> None:
 
 
 show_yaml_defaults_as_written()
+_questionnaire.install(comma_lists=("roles",))
+
+
+@pass_context
+def new_project(context: Context) -> bool:
+    """Whether this is a first copy (no answers recorded yet): only then is a starting design asked."""
+    return not _updating() and not answers_on_disk(context["_copier_conf"])[1]
 
 
 @pass_context
@@ -310,6 +325,10 @@ class DesignFilters(Extension):
         environment.globals["removal_problem"] = removal_problem
         environment.globals["relative_template_warning"] = relative_template_warning
         environment.globals["async_db_switched"] = async_db_switched
+        # The questionnaire's first question: a starting design, and the answers it gives.
+        environment.globals["new_project"] = new_project
+        for name in ("starting_designs", "starting_answers", "starting_resources"):
+            environment.globals[name] = getattr(_questionnaire, name)
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .access import ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .naming import pascal, words
+from .suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from .resources import Resource
@@ -114,7 +115,8 @@ def resolve_links(
         if target is None:
             known = ", ".join(sorted(by_name)) or "none"
             problems.append(
-                f"{where}: refs {link.target!r} names no resource (known: {known}); fix the "
+                f"{where}: refs {link.target!r}{did_you_mean(link.target, by_name)} names no "
+                f"resource (known: {known}); fix the "
                 "name or add that resource"
             )
         elif target.name == resource:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from .access import ReadAccess, public_write_problems
 from .links import resolve_links
 from .resources import Resource
+from .suggestions import did_you_mean
 
 
 def link_resources(resources: list[Resource], problems: list[str]) -> list[Resource]:
@@ -28,8 +29,8 @@ def link_resources(resources: list[Resource], problems: list[str]) -> list[Resou
                 if target is None:
                     known = ", ".join(sorted(by_name)) or "none"
                     problems.append(
-                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r} names no "
-                        f"resource (known: {known}); fix the name or add that resource"
+                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r}"
+                        f"{did_you_mean(spec.ref or '', by_name)} names no resource (known: {known}); fix the name or add that resource"
                     )
                     continue
                 spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)

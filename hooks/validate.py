@@ -16,6 +16,7 @@ from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissi
 from .references import link_resources, required_ref_cycles
 from .resources import Resource
 from .samples import ROWS_PER_TEST
+from .suggestions import did_you_mean
 
 AUTH_MODES = ("jwt", "none")
 API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
@@ -187,7 +188,8 @@ def validate_roles(
             clean.append(role)
     if not isinstance(default_role, str) or default_role not in clean:
         problems.append(
-            f"default_role: {default_role!r} is not one of the roles ({', '.join(clean)}); pick one of them"
+            f"default_role: {default_role!r}{did_you_mean(str(default_role), clean)} is not one "
+            f"of the roles ({', '.join(clean)}); pick one of them"
         )
     return tuple(clean), str(default_role), problems
 

@@ -25,6 +25,7 @@ TEMPLATE_FILES = (
     "requirements-project.txt",
     "README.md",
     "CHANGELOG.md",
+    "examples",  # the questionnaire's starting designs
 )
 
 
