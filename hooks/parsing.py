@@ -43,6 +43,7 @@ _TYPE_RE = re.compile(
 )
 _BOUND_RE = re.compile(rf"(>=|<=|>|<)\s*({_NUMBER})|({_NUMBER})\s*\.\.\s*({_NUMBER})")
 _LENGTHS_RE = re.compile(r"\s*(-?\d+)\s*(?:(\.\.)\s*(-?\d+)?)?\s*")
+_TYPE_WORDS = (*SCALAR_TYPES, "enum", "ref")  # what a type starts with
 FIELD_KEYS = ("type", "description", "example", "pattern", "write")
 
 
@@ -91,7 +92,7 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     if not match or (match["optional"] and match["optional_after_bounds"]):  # `int??`
         return None, [
             *problems,
-            f"{where}: cannot read the type {raw!r}{type_suggestion(text)}; valid types: {TYPE_LIST}",
+            f"{where}: cannot read the type {raw!r}{type_suggestion(text, _TYPE_WORDS)}; valid types: {TYPE_LIST}",
         ]
     mods = match["mods"].split()
     unique, searchable = "unique" in mods, "searchable" in mods
@@ -118,7 +119,7 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         if kind not in SCALAR_TYPES:
             return None, [
                 *problems,
-                f"{where}: unknown type {kind!r}{type_suggestion(kind)}; valid types: {TYPE_LIST}",
+                f"{where}: unknown type {kind!r}{type_suggestion(kind, _TYPE_WORDS)}; valid types: {TYPE_LIST}",
             ]
     minimum, maximum = _bounds(where, kind, match["bounds"], problems)
     if pattern is not None and kind not in LENGTH_KINDS:

@@ -8,6 +8,7 @@ prompt_toolkit), which has no setting for any of this, and is applied once per p
 
 from __future__ import annotations
 
+import importlib
 import re
 import textwrap
 from collections.abc import Collection, Sequence
@@ -34,13 +35,15 @@ MINIMAL_DESIGN: dict[str, Any] = {
 _ROLE_SEPARATORS = re.compile(r"[,\s]+")
 
 
-def starting_designs() -> dict[str, str]:
-    """The designs the first question offers: each one's value, by its label."""
-    choices = {"A lending library: authors, books, loans (the default)": DEFAULT_START}
+def starting_designs() -> list[tuple[str, str]]:
+    """The designs the first question offers, in order: each one's label and value (short: a
+    choice longer than the terminal is cut)."""
+    choices = [("A lending library: authors, books, loans (the default)", DEFAULT_START)]
     for path in sorted(EXAMPLES.glob("*.yml")):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        choices[f"examples/{path.name}: {first.lstrip('# ').rstrip('.')}"] = path.stem
-    choices["Minimal: one resource to rename and grow"] = MINIMAL_START
+        first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+        summary = re.split(r"[:;(]", first)[0].strip()
+        choices.append((f"{summary} (examples/{path.name})", path.stem))
+    choices.append(("Minimal: one resource to rename and grow", MINIMAL_START))
     return choices
 
 
@@ -104,7 +107,6 @@ def install(comma_lists: Collection[str]) -> None:
     """Adapt Copier's prompt, once per process (Copier loads the extension once per template)."""
     try:
         from copier._user_data import Question  # noqa: PLC0415 - no public hook for this
-        from prompt_toolkit.shortcuts import prompt as prompt_module  # noqa: PLC0415
     except ImportError:
         return
     if getattr(Question.cast_answer, "questionnaire", False):
@@ -134,7 +136,9 @@ def install(comma_lists: Collection[str]) -> None:
     cast_answer.questionnaire = True  # type: ignore[attr-defined]
     Question.cast_answer = cast_answer  # type: ignore[method-assign]
     Question.get_questionary_structure = get_questionary_structure  # type: ignore[method-assign]
-    prompt_module.ValidationToolbar = _validation_toolbar_class()  # type: ignore[misc]
+    # PromptSession (questionary's text input) builds its layout from this module's name.
+    session_module = importlib.import_module("prompt_toolkit.shortcuts.prompt")
+    session_module.ValidationToolbar = _validation_toolbar_class()  # type: ignore[attr-defined]
 
 
 def _validation_toolbar_class() -> type:

@@ -37,9 +37,6 @@ TYPE_ALIASES: dict[str, tuple[str, ...]] = {
     "foreign_key": ("ref <resource>",),
     "fk": ("ref <resource>",),
 }
-# The words a type starts with, for a near miss that is no alias (`intger`, `bol`).
-TYPE_WORDS = ("str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid")
-TYPE_WORDS += ("email", "url", "enum", "ref")
 _LEADING_WORD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -57,15 +54,15 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return _phrase(close_names(word, candidates))
 
 
-def type_suggestion(written: str) -> str:
-    """`" (did you mean 'str' or 'text'?)"` for `string`, `string(200)` or `timestamp?`."""
+def type_suggestion(written: str, type_words: Iterable[str]) -> str:
+    """`" (did you mean 'str' or 'text'?)"` for `string`, `string(200)` or `timestamp?`, given the
+    words a type may start with (for a near miss that is no alias: `intger`, `bol`)."""
     match = _LEADING_WORD.match(written)
-    if not match:
+    words = tuple(type_words)
+    if not match or match[1].lower() in words:
         return ""
     word = match[1].lower()
-    if word in TYPE_WORDS:
-        return ""
-    return _phrase(TYPE_ALIASES.get(word) or close_names(word, TYPE_WORDS))
+    return _phrase(TYPE_ALIASES.get(word) or close_names(word, words))
 
 
 def _phrase(names: tuple[str, ...]) -> str:
