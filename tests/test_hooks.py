@@ -13,13 +13,25 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 from packaging.requirements import Requirement as PipRequirement
 
-from tests.helpers import ROOT, answers
+from tests.helpers import EXAMPLES, ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import contract, dependencies, evolution, fields, limits, literals, naming, tree  # noqa: E402
+from hooks import (  # noqa: E402
+    contract,
+    dependencies,
+    evolution,
+    fields,
+    limits,
+    literals,
+    naming,
+    questionnaire,
+    suggestions,
+    tree,
+)
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import answer_problems, build_design  # noqa: E402
 
@@ -663,3 +675,123 @@ def test_references_are_scoped_by_who_reads_their_target() -> None:
         "task_id",
     )
     assert design.hidden_references(task) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("string", "'str' or 'text'?"),
+        ("string(200)", "'str' or 'text'?"),
+        ("timestamp?", "'datetime'?"),
+        ("integer >= 1", "'int'?"),
+        ("boolean = true", "'bool'?"),
+        ("intger", "'int'?"),
+        ("datetim", "'datetime' or 'date'?"),
+        ("foreign_key", "'ref <resource>'?"),
+    ],
+)
+def test_a_misspelt_type_is_answered_with_the_types_meant(written: str, meant: str) -> None:
+    resource = {"name": "book", "fields": {"title": "str", "oops": written}}
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([resource]))
+    [problem] = refused.value.problems
+    assert problem.startswith("resource 'book', field 'oops': "), problem
+    assert f"(did you mean {meant})" in problem, problem
+
+
+def test_a_type_nothing_resembles_gets_no_guess() -> None:
+    assert suggestions.type_suggestion("zzz", ("str", "int")) == ""
+    assert suggestions.type_suggestion("int", ("str", "int")) == ""
+    assert suggestions.did_you_mean("zebra", ("admin", "member")) == ""
+
+
+def test_misspelt_roles_permission_words_and_resources_are_answered_with_the_name_meant() -> None:
+    design = answers(
+        [
+            {"name": "customer", "fields": {"name": "str"}},
+            {
+                "name": "ticket",
+                "owned": True,
+                "fields": {
+                    "who": "ref customers",
+                    "tags": "refs custmer",
+                    "state": {"type": "str?", "write": ["agnet"]},
+                },
+                "permissions": {"read": ["agents", "owners"], "create": ["authenticate"]},
+            },
+        ],
+        roles=["admin", "agent", "customer"],
+        default_role="customers",
+    )
+    with pytest.raises(DesignError) as refused:
+        build_design(design)
+    problems = "\n".join(refused.value.problems)
+    for expected in (
+        "default_role: 'customers' (did you mean 'customer'?) is not one of the roles",
+        "permission word 'agents' in read (did you mean 'agent'?)",
+        "permission word 'owners' in read (did you mean 'owner'?)",
+        "permission word 'authenticate' in create (did you mean 'authenticated'?)",
+        "`write:` names 'agnet' (did you mean 'agent'?), which is not a role",
+        "ref 'customers' (did you mean 'customer'?) names no resource",
+        "refs 'custmer' (did you mean 'customer'?) names no resource",
+    ):
+        assert expected in problems, problems
+
+
+@pytest.mark.parametrize(
+    ("answer", "roles"),
+    [
+        ("admin, agent, customer", ["admin", "agent", "customer"]),
+        ("admin,agent", ["admin", "agent"]),
+        ("admin agent  customer", ["admin", "agent", "customer"]),
+        ("admin", ["admin"]),
+        (["admin", "member"], ["admin", "member"]),
+        (None, None),
+    ],
+)
+def test_roles_typed_as_a_line_are_a_list(answer: object, roles: object) -> None:
+    assert questionnaire.role_list(answer) == roles
+
+
+def test_problems_are_listed_and_wrapped_between_words_never_cut() -> None:
+    problems = ["first " * 30 + "end", "second problem"]
+    message = questionnaire.listed(problems)
+    assert message.splitlines()[0] == "2 problems:"
+    lines = questionnaire.wrapped(message, 40)
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[1].startswith("- first") and lines[2].startswith("  first")
+    assert " ".join(" ".join(lines).split()) == " ".join(message.split())
+    assert questionnaire.listed(["alone"]) == "alone"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("- name: a\n  fields: x: y", "line 2, column 12: mapping values are not allowed here"),
+        ("- name: a\n  fields:\n\ttitle: str", "line 3, column 1"),
+        ("[{name: a}", "line 1, column 11"),
+    ],
+)
+def test_a_yaml_slip_is_named_by_line_and_column(text: str, where: str) -> None:
+    with pytest.raises(yaml.YAMLError) as slip:
+        yaml.safe_load(text)
+    problem = questionnaire.yaml_problem(slip.value)
+    assert problem.startswith(f"not valid YAML at {where}"), problem
+    assert ("spaces, not tabs" in problem) == ("\t" in text)
+
+
+def test_each_starting_design_gives_the_answers_of_its_example() -> None:
+    offered = dict(questionnaire.starting_designs())
+    values = list(offered.values())
+    assert values[0] == "library" and values[-1] == "minimal"
+    assert values[1:-1] == [path.stem for path in EXAMPLES]
+    assert all(len(label) <= 70 for label in offered), "a choice wider than the terminal is cut"
+    assert questionnaire.starting_answers("library") == {}
+    for path in EXAMPLES:
+        example = yaml.safe_load(path.read_text())
+        assert questionnaire.starting_answers(path.stem) == example
+        assert yaml.safe_load(questionnaire.starting_resources(path.stem)) == example["resources"]
+    minimal = questionnaire.starting_answers("minimal")
+    design = build_design(answers(minimal["resources"], roles=minimal["roles"]))
+    assert [r.name for r in design.resources] == ["item"]
+    assert len(questionnaire.starting_resources("minimal").splitlines()) < 15
