@@ -171,7 +171,8 @@ def validate_roles(
             (),
             "",
             [
-                "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]"
+                "roles: the list is empty; name the roles, the administrator first, separated by "
+                "commas: admin, member"
             ],
         )
     problems: list[str] = []
