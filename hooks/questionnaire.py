@@ -8,6 +8,7 @@ prompt_toolkit), which has no setting for any of this, and is applied once per p
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import re
 import textwrap
@@ -33,6 +34,7 @@ MINIMAL_DESIGN: dict[str, Any] = {
     ],
 }
 _ROLE_SEPARATORS = re.compile(r"[,\s]+")
+_COMPUTING_A_DEFAULT = contextvars.ContextVar("computing_a_default", default=False)
 
 
 def starting_designs() -> list[tuple[str, str]]:
@@ -112,6 +114,22 @@ def install(comma_lists: Collection[str]) -> None:
     if getattr(Question.cast_answer, "questionnaire", False):
         return
     cast, structure = Question.cast_answer, Question.get_questionary_structure
+    default, validate_answer = Question.get_default, Question.validate_answer
+
+    def get_default(self: Any) -> Any:
+        # Copier checks a default as it computes it, and reports a complaint with a traceback,
+        # before the person could edit it (a starting design whose roles were changed). A
+        # default is checked when it is submitted, or with --defaults, at the design's check
+        # before rendering, which names every problem.
+        token = _COMPUTING_A_DEFAULT.set(True)
+        try:
+            return default(self)
+        finally:
+            _COMPUTING_A_DEFAULT.reset(token)
+
+    def validate_default_later(self: Any, answer: Any) -> None:
+        if not _COMPUTING_A_DEFAULT.get():
+            validate_answer(self, answer)
 
     def cast_answer(self: Any, answer: Any) -> Any:
         value = cast(self, answer)
@@ -136,6 +154,8 @@ def install(comma_lists: Collection[str]) -> None:
     cast_answer.questionnaire = True  # type: ignore[attr-defined]
     Question.cast_answer = cast_answer  # type: ignore[method-assign]
     Question.get_questionary_structure = get_questionary_structure  # type: ignore[method-assign]
+    Question.get_default = get_default  # type: ignore[method-assign]
+    Question.validate_answer = validate_default_later  # type: ignore[method-assign]
     # PromptSession (questionary's text input) builds its layout from this module's name.
     session_module = importlib.import_module("prompt_toolkit.shortcuts.prompt")
     session_module.ValidationToolbar = _validation_toolbar_class()  # type: ignore[attr-defined]

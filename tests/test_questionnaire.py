@@ -190,3 +190,45 @@ def test_a_starting_design_fills_the_questions_after_it(
     answers = recorded(tmp_path / "project")
     for key in ("project_name", "roles", "default_role", "resources"):
         assert answers[key] == helpdesk[key], key
+
+
+def test_a_starting_design_whose_roles_were_changed_opens_to_be_fixed(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """The helpdesk's resources name its roles; with other roles answered, the editor still opens
+    on them (Copier would stop with a traceback on the default), and submitting them lists what
+    to fix."""
+    examples = sorted(p.stem for p in (template_repo / "examples").glob("*.yml"))
+    terminal = start(template_repo, tmp_path, downs=1 + examples.index("helpdesk"))
+    terminal.accept(*QUESTIONS)
+    terminal.wait_for("The roles")
+    terminal.send(CLEAR_LINE + "admin, staff, client\r")
+    terminal.accept("self-registered", "register an account", "Async")
+    terminal.wait_for("Esc then Enter", "tags: refs tag")
+    terminal.send(SUBMIT_MULTILINE)
+    terminal.wait_for(
+        "resource 'ticket': permission word 'agent' in read", "(admin, staff, client)"
+    )
+    terminal.send("\x7f" * 3000 + "[{name: pet, fields: {name: str(80)}}]" + SUBMIT_MULTILINE)
+    terminal.finish()
+    assert "Traceback" not in "".join(terminal.seen)
+    assert recorded(tmp_path / "project")["roles"] == ["admin", "staff", "client"]
+
+
+def test_a_default_the_answers_given_break_is_refused_before_rendering(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """The same with --defaults: one message naming every problem, no traceback, nothing written."""
+    result = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet"]
+        + ["--data", "starting_design=helpdesk", "--data", "roles=admin, staff, client"]
+        + [str(template_repo), str(tmp_path / "p")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "The design cannot be rendered" in result.stderr
+    assert "permission word 'agent' in read is neither public" in result.stderr
+    assert not (tmp_path / "p").exists()
