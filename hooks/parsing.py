@@ -15,7 +15,8 @@ from pydantic import Field, TypeAdapter
 from pydantic_core import SchemaError
 
 from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
-from .fields import (
+from .fields import FieldSpec
+from .kinds import (
     BOUNDED_KINDS,
     ENUM_VALUE,
     LENGTH_KINDS,
@@ -24,7 +25,6 @@ from .fields import (
     SEARCHABLE_KINDS,
     TYPE_LIST,
     Bound,
-    FieldSpec,
 )
 from .naming import enum_member
 from .samples import ROWS_PER_TEST
@@ -92,7 +92,8 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     if not match or (match["optional"] and match["optional_after_bounds"]):  # `int??`
         return None, [
             *problems,
-            f"{where}: cannot read the type {raw!r}{type_suggestion(text, _TYPE_WORDS)}; valid types: {TYPE_LIST}",
+            f"{where}: cannot read the type {raw!r}{type_suggestion(text, _TYPE_WORDS)}; "
+            f"valid types: {TYPE_LIST}",
         ]
     mods = match["mods"].split()
     unique, searchable = "unique" in mods, "searchable" in mods
@@ -119,7 +120,8 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
         if kind not in SCALAR_TYPES:
             return None, [
                 *problems,
-                f"{where}: unknown type {kind!r}{type_suggestion(kind, _TYPE_WORDS)}; valid types: {TYPE_LIST}",
+                f"{where}: unknown type {kind!r}{type_suggestion(kind, _TYPE_WORDS)}; "
+                f"valid types: {TYPE_LIST}",
             ]
     minimum, maximum = _bounds(where, kind, match["bounds"], problems)
     if pattern is not None and kind not in LENGTH_KINDS:

@@ -2,17 +2,15 @@
 written as a plain line, YAML slips named by line and column, and every problem of an answer shown
 in full, wrapped to the terminal.
 
-The pure functions are unit-tested; `install` adapts Copier's prompt (questionary over
-prompt_toolkit), which has no setting for any of this, and is applied once per process.
+These are plain functions, unit-tested; Copier's prompt (questionary over prompt_toolkit) has no
+setting for any of this, and hooks/copier_patches.py (`adapt_the_questionnaire`) applies them to it.
 """
 
 from __future__ import annotations
 
-import contextvars
-import importlib
 import re
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +32,7 @@ MINIMAL_DESIGN: dict[str, Any] = {
     ],
 }
 _ROLE_SEPARATORS = re.compile(r"[,\s]+")
-_COMPUTING_A_DEFAULT = contextvars.ContextVar("computing_a_default", default=False)
+_MODELINE = "# yaml-language-server:"
 
 
 def starting_designs() -> list[tuple[str, str]]:
@@ -42,7 +40,15 @@ def starting_designs() -> list[tuple[str, str]]:
     choice longer than the terminal is cut)."""
     choices = [("A lending library: authors, books, loans (the default)", DEFAULT_START)]
     for path in sorted(EXAMPLES.glob("*.yml")):
-        first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+        # Its first comment says what it is (after the modeline naming the schema for editors).
+        first = next(
+            (
+                line.lstrip("# ")
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith("#") and not line.startswith(_MODELINE)
+            ),
+            path.stem,
+        )
         summary = re.split(r"[:;(]", first)[0].strip()
         choices.append((f"{summary} (examples/{path.name})", path.stem))
     choices.append(("Minimal: one resource to rename and grow", MINIMAL_START))
@@ -103,89 +109,3 @@ def wrapped(message: str, width: int) -> list[str]:
             ""
         ]
     return lines
-
-
-def install(comma_lists: Collection[str]) -> None:
-    """Adapt Copier's prompt, once per process (Copier loads the extension once per template)."""
-    try:
-        from copier._user_data import Question  # noqa: PLC0415 - no public hook for this
-    except ImportError:
-        return
-    if getattr(Question.cast_answer, "questionnaire", False):
-        return
-    cast, structure = Question.cast_answer, Question.get_questionary_structure
-    default, validate_answer = Question.get_default, Question.validate_answer
-
-    def get_default(self: Any) -> Any:
-        # Copier checks a default as it computes it, and reports a complaint with a traceback,
-        # before the person could edit it (a starting design whose roles were changed). A
-        # default is checked when it is submitted, or with --defaults, at the design's check
-        # before rendering, which names every problem.
-        token = _COMPUTING_A_DEFAULT.set(True)
-        try:
-            return default(self)
-        finally:
-            _COMPUTING_A_DEFAULT.reset(token)
-
-    def validate_default_later(self: Any, answer: Any) -> None:
-        if not _COMPUTING_A_DEFAULT.get():
-            validate_answer(self, answer)
-
-    def cast_answer(self: Any, answer: Any) -> Any:
-        value = cast(self, answer)
-        return role_list(value) if self.var_name in comma_lists else value
-
-    def get_questionary_structure(self: Any) -> Any:
-        result = structure(self)
-        checked = result.get("validate")
-        if checked is None or self.get_type_name() != "yaml":
-            return result
-
-        def validate(answer: str) -> Any:
-            try:
-                yaml.safe_load(answer)
-            except yaml.YAMLError as error:
-                return yaml_problem(error)
-            return checked(answer)
-
-        result["validate"] = validate
-        return result
-
-    cast_answer.questionnaire = True  # type: ignore[attr-defined]
-    Question.cast_answer = cast_answer  # type: ignore[method-assign]
-    Question.get_questionary_structure = get_questionary_structure  # type: ignore[method-assign]
-    Question.get_default = get_default  # type: ignore[method-assign]
-    Question.validate_answer = validate_default_later  # type: ignore[method-assign]
-    # PromptSession (questionary's text input) builds its layout from this module's name.
-    session_module = importlib.import_module("prompt_toolkit.shortcuts.prompt")
-    session_module.ValidationToolbar = _validation_toolbar_class()  # type: ignore[attr-defined]
-
-
-def _validation_toolbar_class() -> type:
-    """prompt_toolkit's validation toolbar is one line high: a message is cut at the terminal's
-    width and its lines after the first are never shown. This one is as high as the message,
-    wrapped between words."""
-    from prompt_toolkit.application.current import get_app  # noqa: PLC0415
-    from prompt_toolkit.filters import has_validation_error  # noqa: PLC0415
-    from prompt_toolkit.layout import ConditionalContainer, Window  # noqa: PLC0415
-    from prompt_toolkit.layout.controls import FormattedTextControl  # noqa: PLC0415
-
-    class WrappedValidationToolbar:
-        def __init__(self, show_position: bool = False) -> None:
-            def text() -> list[tuple[str, str]]:
-                app = get_app()
-                error = app.current_buffer.validation_error
-                if error is None:
-                    return []
-                width = app.output.get_size().columns - 1
-                return [("class:validation-toolbar", "\n".join(wrapped(error.message, width)))]
-
-            self.container = ConditionalContainer(
-                Window(FormattedTextControl(text), wrap_lines=True, dont_extend_height=True),
-                filter=has_validation_error,
-            )
-
-        def __pt_container__(self) -> ConditionalContainer:
-            return self.container
-
-    return WrappedValidationToolbar

@@ -24,11 +24,14 @@ from hooks import (  # noqa: E402
     contract,
     dependencies,
     evolution,
-    fields,
+    kinds,
     limits,
     literals,
     naming,
     questionnaire,
+    spec_database,
+    spec_examples,
+    spec_models,
     suggestions,
     tree,
 )
@@ -181,6 +184,137 @@ def test_no_hooks_module_is_long_or_builds_python_statements() -> None:
         assert len(source.splitlines()) <= 500, f"{module.name} is over 500 lines"
         assert not re.search(r"""["'](async )?def |["']return |["']@router""", source), module.name
         assert "eval(" not in source, module.name
+
+
+def _hooks_imports() -> dict[str, set[str]]:
+    """Each hooks module and the hooks modules it imports, those under TYPE_CHECKING included."""
+    modules = {path.stem: ast.parse(path.read_text()) for path in (ROOT / "hooks").glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, module in modules.items():
+        imported = set()
+        for node in ast.walk(module):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                parts = [node.module] if node.module else [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("hooks."):
+                parts = [str(node.module).removeprefix("hooks.")]
+            elif isinstance(node, ast.Import):
+                parts = [
+                    a.name.removeprefix("hooks.") for a in node.names if a.name.startswith("hooks.")
+                ]
+            else:
+                continue
+            imported |= {part.split(".")[0] for part in parts} & set(modules)
+        graph[name] = imported - {name}
+    return graph
+
+
+def test_hooks_modules_import_each_other_without_a_circle() -> None:
+    """Each module reads only modules below it, for types too: the package is a stack of floors
+    a reader climbs from `naming` and `literals` up to `validate` and `copier_bridge`."""
+    graph = _hooks_imports()
+    assert graph["resources"] >= {"fields", "links"}, graph["resources"]  # the walk sees imports
+    assert "fields" in graph["model_fields"]  # a TYPE_CHECKING import is an edge too
+    done: set[str] = set()
+
+    def walk(name: str, path: list[str]) -> None:
+        assert name not in path, "import circle: " + " -> ".join([*path[path.index(name) :], name])
+        if name not in done:
+            for imported in sorted(graph[name]):
+                walk(imported, [*path, name])
+            done.add(name)
+
+    for name in sorted(graph):
+        walk(name, [])
+
+
+def test_no_hooks_class_is_over_200_lines() -> None:
+    """A class that grows past a screenful of facts is split into views of one concern each."""
+    for path in (ROOT / "hooks").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                length = int(node.end_lineno or node.lineno) - node.lineno + 1
+                assert length <= 200, f"{path.name}: class {node.name} is {length} lines"
+
+
+def test_copier_still_has_what_the_patches_use() -> None:
+    """hooks/copier_patches.py reaches into Copier's private modules; an upgrade that moves or
+    changes what it uses fails here, not silently in a prompt or an update."""
+    import importlib  # noqa: PLC0415
+    import inspect  # noqa: PLC0415
+    from contextvars import ContextVar  # noqa: PLC0415
+
+    from hooks import copier_patches  # noqa: PLC0415
+
+    for module, attribute in copier_patches.RELIES_ON:
+        assert hasattr(importlib.import_module(module), attribute), (module, attribute)
+    main = importlib.import_module("copier._main")
+    assert isinstance(main._operation, ContextVar)
+    assert '@as_operation("update")' in inspect.getsource(main), "the operation's name changed"
+    assert copier_patches.updating() is False  # outside an update, and without falling back
+    question = importlib.import_module("copier._user_data").Question
+    for method in ("get_default", "get_type_name", "get_multiline"):
+        assert list(inspect.signature(getattr(question, method)).parameters) == ["self"], method
+    copier_patches.show_yaml_defaults_as_written()
+    patched = question.get_default_rendered
+    assert patched.keeps_key_order
+    # What the patch replaces: Copier's own YAML default, dumped with sorted keys (copier#1888).
+    original = inspect.getsource(patched.__closure__[0].cell_contents)
+    assert "yaml.safe_dump(" in original and "sort_keys" not in original, original
+
+
+def test_the_questionnaire_patches_still_fit_copier() -> None:
+    """hooks/copier_patches.py's `adapt_the_questionnaire` replaces four methods of Copier's
+    private `Question` and prompt_toolkit's one-line validation toolbar: each still exists, takes
+    what it took, and is used where the patch expects; and a question built as Copier builds one
+    behaves as the questionnaire promises."""
+    import importlib  # noqa: PLC0415
+    import inspect  # noqa: PLC0415
+
+    from hooks import copier_patches  # noqa: PLC0415
+
+    user_data = importlib.import_module("copier._user_data")
+    question_class = user_data.Question
+    copier_patches.adapt_the_questionnaire(comma_lists=("roles",))
+    copier_patches.adapt_the_questionnaire(comma_lists=("roles",))  # once per process
+    originals = {
+        name: getattr(question_class, name).__wrapped__
+        for name in ("get_default", "validate_answer", "cast_answer", "get_questionary_structure")
+    }
+    assert "__wrapped__" not in vars(originals["cast_answer"]), "patched twice"
+    for name, parameters in (
+        ("get_default", ["self"]),
+        ("validate_answer", ["self", "answer"]),
+        ("cast_answer", ["self", "answer"]),
+        ("get_questionary_structure", ["self"]),
+    ):
+        assert list(inspect.signature(originals[name]).parameters) == parameters, name
+    # Why each is patched: Copier checks a default as it computes it, and a question's checks
+    # reach the prompt as the structure's "validate".
+    assert "self.validate_answer(" in inspect.getsource(originals["get_default"])
+    assert 'result["validate"]' in inspect.getsource(originals["get_questionary_structure"])
+    session = importlib.import_module("prompt_toolkit.shortcuts.prompt")
+    assert "ValidationToolbar()" in inspect.getsource(session.PromptSession)
+    assert session.ValidationToolbar.__name__ == "WrappedValidationToolbar"
+
+    def question(name: str, **details: object) -> object:
+        environment = importlib.import_module("copier._jinja_ext").SandboxedEnvironment()
+        answers = user_data.AnswersMap()
+        return question_class(
+            var_name=name, answers=answers, context={}, jinja_env=environment, **details
+        )
+
+    roles = question("roles", type="yaml", default="[a, b]", validator="{{ 'no' if roles }}")
+    assert roles.cast_answer("admin, agent") == ["admin", "agent"]  # type: ignore[attr-defined]
+    assert question("other", type="str").cast_answer("a, b") == "a, b"  # type: ignore[attr-defined]
+    assert roles.get_default() == ["a", "b"]  # type: ignore[attr-defined]  # checked when submitted
+    with pytest.raises(ValueError, match="no"):
+        roles.validate_answer(["a"])  # type: ignore[attr-defined]
+    validate = roles.get_questionary_structure()["validate"]  # type: ignore[attr-defined]
+    assert validate("[a, b") == (
+        "not valid YAML at line 1, column 6: expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence)"
+    )
+    assert str(validate("[a]")).endswith(": no")  # the question's own check, after the YAML's
 
 
 @pytest.mark.parametrize("name", ["Café Orders", "O'Brien's Books", "  Spaced   Out  "])
@@ -422,7 +556,7 @@ def test_searchable_text_fields_are_what_q_looks_in() -> None:
 
 
 def test_default_length_limits_as_the_spec_writes_them() -> None:
-    assert fields.default_length_limits() == (
+    assert kinds.default_length_limits() == (
         "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
     )
 
@@ -786,6 +920,8 @@ def test_each_starting_design_gives_the_answers_of_its_example() -> None:
     assert values[0] == "library" and values[-1] == "minimal"
     assert values[1:-1] == [path.stem for path in EXAMPLES]
     assert all(len(label) <= 70 for label in offered), "a choice wider than the terminal is cut"
+    # Each example is summed up by its first comment, not by the modeline naming its schema.
+    assert "A helpdesk (examples/helpdesk.yml)" in offered, list(offered)
     assert questionnaire.starting_answers("library") == {}
     for path in EXAMPLES:
         example = yaml.safe_load(path.read_text())
@@ -795,3 +931,80 @@ def test_each_starting_design_gives_the_answers_of_its_example() -> None:
     design = build_design(answers(minimal["resources"], roles=minimal["roles"]))
     assert [r.name for r in design.resources] == ["item"]
     assert len(questionnaire.starting_resources("minimal").splitlines()) < 15
+
+
+SPEC_DESIGN = [
+    {"name": "author", "fields": {"name": "str(80)"}},
+    {"name": "tag", "fields": {"label": "str(20)"}},
+    {
+        "name": "book",
+        "owned": True,
+        "timestamps": True,
+        "fields": {
+            "title": {"type": "str(120)", "example": "Dune"},
+            "isbn": "str(13) unique",
+            "pages": "int >= 1",
+            "author": "ref author",
+            "tags": "refs tag",
+        },
+    },
+]
+
+
+def test_the_spec_examples_hold_every_field_with_the_tests_values() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    book = design.resources[2]
+    created = json.loads(spec_examples.create_example(book))
+    assert created == {
+        "title": "Dune",  # the design's example
+        "isbn": "isbn-99",  # else the value the generated tests change a row to
+        "pages": 19,
+        "author_id": 1,
+        "tag_ids": [1],
+    }
+    public = json.loads(spec_examples.public_example(book))
+    assert sorted(public) == sorted([*created, "id", "owner_id", "created_at", "updated_at"])
+    assert json.loads(spec_examples.not_found_example(design)) == {
+        "detail": "Author 7 not found",
+        "code": "not_found",
+    }
+
+
+def test_the_er_diagram_has_every_column_of_every_table() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    entities = {
+        e.name: [(c.type, c.name, c.keys) for c in e.columns]
+        for e in spec_models.er_entities(design)
+    }
+    assert list(entities) == ["User", "Author", "Tag", "Book", "BookTagsLink"]
+    assert entities["Author"] == [("int", "id", "PK"), ("string", "name", "")]
+    assert entities["Book"] == [
+        ("int", "id", "PK"),
+        ("string", "title", ""),
+        ("string", "isbn", "UK"),
+        ("int", "pages", ""),
+        ("int", "author_id", "FK"),
+        ("int", "owner_id", "FK"),
+        ("datetime", "created_at", ""),
+        ("datetime", "updated_at", ""),
+    ]
+    assert entities["BookTagsLink"] == [("int", "book_id", "PK, FK"), ("int", "tag_id", "PK, FK")]
+    assert "User" not in {
+        e.name for e in spec_models.er_entities(build_design(answers(SPEC_DESIGN, auth="none")))
+    }
+
+
+def test_section_5_names_every_model_and_section_6_each_endpoints_database_work() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    rows = spec_models.model_rows(design)
+    assert [row.table for row in rows] == ["Author", "Tag", "Book", "BookTagsLink", "User", "", ""]
+    assert "`owner_id`" in rows[2].maps and "`tag_ids`" in rows[2].maps
+    effects = {
+        (group.title, ep.action): spec_database.database_effect(design, group, ep)
+        for group in design.endpoint_groups
+        for ep in group.endpoints
+    }
+    assert "`409` while books still reference it" in effects[("Authors", "delete")]
+    assert "`isbn` is free (`409` if taken)" in effects[("Books", "create")]
+    assert "`author_id`, `tag_ids` name existing rows" in effects[("Books", "create")]
+    assert effects[("Health", "healthz")] == "nothing: the database is not touched"

@@ -192,6 +192,26 @@ def test_a_starting_design_fills_the_questions_after_it(
         assert answers[key] == helpdesk[key], key
 
 
+def test_a_design_given_with_a_data_file_is_not_asked_for_again(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """`--data-file` with a whole design (a project's design.yml, an example): no starting design
+    is offered over it; the questions it leaves are asked, and the design renders as written."""
+    design = template_repo / "examples/helpdesk.yml"
+    terminal = Terminal(
+        tmp_path, "copy", "--trust", "--data-file", str(design), str(template_repo), "project"
+    )
+    terminal.wait_for("Your name")
+    assert not terminal.shows("A design to start from"), terminal.text()
+    terminal.accept("Your name", "e-mail", "path prefix")
+    terminal.finish()
+    helpdesk = yaml.safe_load(design.read_text())
+    answers = recorded(tmp_path / "project")
+    for key in ("project_name", "roles", "default_role", "resources"):
+        assert answers[key] == helpdesk[key], key
+    assert "starting_design" not in answers
+
+
 def test_a_starting_design_whose_roles_were_changed_opens_to_be_fixed(
     template_repo: Path, tmp_path: Path
 ) -> None:

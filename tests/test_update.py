@@ -8,7 +8,6 @@ publishes a new template version, updates, and checks what the project holds aft
 
 from __future__ import annotations
 
-import atexit
 import copy
 import json
 import os
@@ -16,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from tests.conftest import DESIGNS, design_data
 from tests.helpers import (
     ROOT,
     TEMPLATE_FILES,
+    built_once,
     git,
     make_template_repo,
     readme_block,
@@ -45,6 +44,7 @@ DIRTY = (
     "Destination repository is dirty; cannot continue. "
     "Please commit or stash your local changes and retry."
 )
+ISBN_LINE = "      isbn: str(13) unique\n"  # a line of the default design's design.yml
 UNSAFE = "Template uses potentially unsafe features: jinja_extensions, tasks."
 NOT_GIT_TEMPLATE = "Updating is only supported in git-tracked templates."
 
@@ -57,26 +57,24 @@ def commit(project: Path, message: str) -> None:
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
-_committed: dict[str, Path] = {}  # each render's first committed copy, by template and answers
-
-
 def new_project(
     template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None
 ) -> Path:
     """Render and commit, as a user does right after `copier copy`.
 
-    Each template, answers and version is rendered once per test process; later calls copy that
-    committed project, git history included (the same files a new render would write: rendering
-    is byte-identical, as test_same_design_renders_byte_identical checks)."""
+    Each template, answers and version is rendered once per test run (tests.helpers.built_once);
+    later calls, in any worker, copy that committed project, git history included (the same files
+    a new render would write: rendering is byte-identical, as test_same_design_renders_byte_identical
+    checks)."""
     key = json.dumps([str(template), data or {}, vcs_ref], sort_keys=True, default=str)
-    if key not in _committed:
-        original = Path(tempfile.mkdtemp(prefix="committed-project-")) / "project"
-        render(template, original, data, vcs_ref=vcs_ref)
-        git(original, "init", "-q", "-b", "main")
-        commit(original, "Render the project")
-        _committed[key] = original
-        atexit.register(shutil.rmtree, original.parent, ignore_errors=True)
-    shutil.copytree(_committed[key], dst, symlinks=True)
+
+    def render_and_commit(folder: Path) -> None:
+        render(template, folder / "project", data, vcs_ref=vcs_ref)
+        git(folder / "project", "init", "-q", "-b", "main")
+        commit(folder / "project", "Render the project")
+
+    committed = built_once(f"committed-{key}", render_and_commit)
+    shutil.copytree(committed / "project", dst, symlinks=True)
     return dst
 
 
@@ -404,11 +402,8 @@ def test_remove_resource_removes_its_files(template_repo: Path, tmp_path: Path) 
 # --------------------------------------------------------------------------- template versions
 
 
-@pytest.fixture(scope="module")
-def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
-    and a new attribute of the design model that the rendered README shows."""
-    template = make_template_repo(tmp_path_factory.mktemp("versioned") / "template", tag="1.0.0")
+def make_versioned_template(folder: Path) -> None:
+    template = make_template_repo(folder / "template", tag="1.0.0")
     main = template / "template/app/main.py.jinja"
     lines = main.read_text().splitlines(keepends=True)
     assert lines[0].startswith('"""')
@@ -425,7 +420,14 @@ def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         readme.write("\nRendered by template {{ design.template_version }}.\n")
     git(template, "commit", "-q", "-am", "template 1.1.0")
     git(template, "tag", "1.1.0")
-    return template
+
+
+@pytest.fixture(scope="session")
+def versioned_template(shared_folder: Path) -> Path:
+    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
+    and a new attribute of the design model that the rendered README shows. Made once per run,
+    for every worker (read-only), so its committed projects are made once too (new_project)."""
+    return (built_once("versioned-template", make_versioned_template) / "template").resolve()
 
 
 def test_new_template_version_merges_non_overlapping_edits(
@@ -440,6 +442,7 @@ def test_new_template_version_merges_non_overlapping_edits(
     edit(project / "app/main.py", lambda text: text + "app.state.hand_edited = True\n")
     rules = edit(project / "app/rules/book.py", lambda text: text + RULE)
     author_rules = (project / "app/rules/author.py").read_text()
+    (project / "docs/decisions.md").write_text("# Decisions\n\n- Loans last 3 weeks.\n")
     commit(project, "Hand edits")
 
     # No vcs_ref: the newest PEP 440 tag. A design change rides along.
@@ -454,6 +457,8 @@ def test_new_template_version_merges_non_overlapping_edits(
     # app/rules/*.py are the user's (_skip_if_exists): a new stub never replaces them, edited or not.
     assert (project / "app/rules/book.py").read_text() == rules
     assert (project / "app/rules/author.py").read_text() == author_rules
+    # So is docs/decisions.md, the review's decisions and open questions the spec links to.
+    assert (project / "docs/decisions.md").read_text() == "# Decisions\n\n- Loans last 3 weeks.\n"
     assert conflicts(project) == []
     commit(project, "Update to 1.1.0")
 
@@ -485,9 +490,8 @@ def test_every_command_of_readmes_updating_section_runs_as_written(
     versioned_template: Path, tmp_path: Path
 ) -> None:
     """README's Updating commands, copied from README and run in bash in this order: the versions,
-    the data file started from the answers, the design changes, and taking an update back."""
+    the design file edited and applied, and taking an update back."""
     project = new_project(versioned_template, tmp_path / "project", vcs_ref="1.0.0")
-    design_file = tmp_path / "design.yml"  # README's `../design.yml`
     newest, pinned = readme_block("Run these commands in the project").strip().splitlines()
 
     readme_shell(project, newest)
@@ -497,31 +501,26 @@ def test_every_command_of_readmes_updating_section_runs_as_written(
     assert answers(project)["_commit"] == "1.1.0"
     assert status(project) == []
 
-    readme_shell(project, readme_block("To start one from the recorded design:"))
-    started = yaml.safe_load(design_file.read_text())
-    recorded = answers(project)
-    assert started == {"resources": recorded["resources"], "roles": recorded["roles"]}
-
-    def add_book_field(name: str) -> None:
-        design = yaml.safe_load(design_file.read_text())
-        book = next(r for r in design["resources"] if r["name"] == "book")
-        book["fields"][name] = "str(200)?"
-        design_file.write_text(yaml.safe_dump(design, sort_keys=False))
+    def add_book_field(name: str) -> str:
+        """Type a field into design.yml, as a person does."""
+        return edit(
+            project / "design.yml",
+            lambda text: text.replace(ISBN_LINE, ISBN_LINE + f"      {name}: str(200)?\n", 1),
+        )
 
     def book_fields() -> list[str]:
         return list(next(r for r in resources(project) if r["name"] == "book")["fields"])
 
-    by_file, by_value, both = readme_block("**Changing the design.**").strip().splitlines()
-    add_book_field("subtitle")
+    commit_first, by_file, both = readme_block("**Changing the design.**").strip().splitlines()
+    edited = add_book_field("subtitle")
+    readme_shell(project, commit_first)
     readme_shell(project, by_file)
     assert "subtitle" in book_fields()
     assert "subtitle" in (project / "app/models/book.py").read_text()
+    assert (project / "design.yml").read_text() == edited
     commit(project, "Books have a subtitle")
-    readme_shell(project, by_value)
-    assert answers(project)["async_db"] is True
-    assert "AsyncSession" in (project / "app/deps.py").read_text()
-    commit(project, "Async database access")
     add_book_field("edition")
+    readme_shell(project, commit_first)
     readme_shell(project, both)
     assert "edition" in book_fields()
     assert "edition" in (project / "app/models/book.py").read_text()
@@ -535,21 +534,27 @@ def test_every_command_of_readmes_updating_section_runs_as_written(
     readme_shell(project, redo)
     assert "edition" in book_fields()
     assert answers(project)["_commit"] == "1.1.0"
+    commit(project, "Books have an edition")
 
-    # The project's own README says the same, in its words: its commands, as written, in order.
+    # The project's own README: edit its design.yml, commit, apply; then the other updates.
     readme = (project / "README.md").read_text()
     section = readme.split("## Changing the design", 1)[1].split("\n## ", 1)[0]
-    changing, starting = re.findall(r"```bash\n(.*?)```", section, re.S)[:2]
-    readme_shell(project, starting)
-    assert yaml.safe_load(design_file.read_text())["resources"] == resources(project)
-    add_book_field("series")
-    commit_first, *updates = [line for line in changing.splitlines() if not line.startswith("#")]
-    for command in updates:  # the data file, async_db, the newest version, a version
-        if status(project):  # (git commit refuses a clean tree)
-            readme_shell(project, commit_first)
+    applying, others = re.findall(r"```bash\n(.*?)```", section, re.S)[:2]
+    edited = edit(
+        project / "design.yml",
+        lambda text: text.replace(ISBN_LINE, ISBN_LINE + "      series: str(200)?\n", 1),
+    )
+    for command in applying.splitlines():
+        readme_shell(project, command)
+    assert "series" in book_fields()
+    assert (project / "design.yml").read_text() == edited
+    for command in [line for line in others.splitlines() if not line.startswith("#")]:
+        if status(project):  # each update starts from a committed project
+            commit(project, "Apply the design")
         readme_shell(project, command)
     assert "series" in book_fields()
     assert answers(project)["_commit"] == "1.1.0"
+    assert yaml.safe_load((project / "design.yml").read_text())["resources"] == resources(project)
     assert conflicts(project) == []
 
 
@@ -629,19 +634,16 @@ def test_new_template_version_brings_its_design_model(
 FIRST_RELEASE = "cffb229"  # CHANGELOG's 1.0.0: the last commit of 2026-11-24
 
 
-def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
-    tmp_path: Path,
-) -> None:
-    """An upgrade across the whole history: the first release's project takes this version (with
-    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
-    edit, and its tests pass."""
+def releases(tmp_path: Path, earlier: str) -> Path:
+    """A template repository tagged 1.0.0 at this repository's commit `earlier` and 2.0.0 at this
+    checkout's template files; the test is skipped in a clone whose history does not reach back."""
     if subprocess.run(
-        ["git", "cat-file", "-e", f"{FIRST_RELEASE}^{{commit}}"], cwd=ROOT, capture_output=True
+        ["git", "cat-file", "-e", f"{earlier}^{{commit}}"], cwd=ROOT, capture_output=True
     ).returncode:
-        pytest.skip(f"this checkout has no history back to {FIRST_RELEASE} (a shallow clone)")
+        pytest.skip(f"this checkout has no history back to {earlier} (a shallow clone)")
     template = tmp_path / "template"
     git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(template))
-    git(template, "checkout", "-q", "-b", "releases", FIRST_RELEASE)
+    git(template, "checkout", "-q", "-b", "releases", earlier)
     git(template, "tag", "1.0.0")
     for name in TEMPLATE_FILES:  # this checkout's template, as the next release
         shutil.rmtree(template / name, ignore_errors=True)
@@ -654,7 +656,16 @@ def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
     git(template, "add", "-A")
     git(template, "commit", "-q", "-m", "this version")
     git(template, "tag", "2.0.0")
+    return template
 
+
+def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    """An upgrade across the whole history: the first release's project takes this version (with
+    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
+    edit, and its tests pass."""
+    template = releases(tmp_path, FIRST_RELEASE)
     project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
     edit(project / "app/rules/book.py", lambda text: text + RULE)
     commit(project, "A rule of my own")
@@ -878,9 +889,9 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
 
 
 def contract_command(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m app.api_contract ...` in the project."""
+    """`python -m tools.contract ...` in the project."""
     return subprocess.run(
-        [sys.executable, "-m", "app.api_contract", *args],
+        [sys.executable, "-m", "tools.contract", *args],
         cwd=project,
         env={**os.environ, "PYTHONPATH": str(project)},
         capture_output=True,
@@ -990,7 +1001,11 @@ def test_a_one_argument_rule_keeps_working_after_the_update_that_adds_context(
     service = (project / "app/services/author.py").read_text()
     assert "apply_rules(check_author, author, caller=caller, before=before)" in service
     assert conflicts(project) == []
-    for tool in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "app"]):
+    for tool in (
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "app", "tools"],
+    ):
         checked = subprocess.run(
             [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, timeout=600
         )
@@ -1119,8 +1134,8 @@ def test_changelog_names_the_released_versions() -> None:
 
 
 def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
-    """After an update, `python -m app.api_contract --changes` writes what changed to
-    docs/api-changes.md, breaking first; README.md shows this very case."""
+    """After an update, `python -m tools.contract --changes` writes what changed to
+    docs/api-changes.md, breaking first; docs/updating.md (linked from README) shows this very case."""
     project = new_project(template_repo, tmp_path / "project")
     design = resources(project)
     book = next(r for r in design if r["name"] == "book")
@@ -1128,7 +1143,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     book["permissions"]["delete"] = []
     update(project, {"resources": design})
 
-    command = [sys.executable, "-m", "app.api_contract", "--changes"]
+    command = [sys.executable, "-m", "tools.contract", "--changes"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     result = forkserver.run(command, cwd=project, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -1136,8 +1151,8 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     entry = "## " + record.split("\n## ", 1)[1]
     heading, body = entry.split("\n", 1)
     assert re.fullmatch(r"## \d{4}-\d\d-\d\d: since [0-9a-f]{7,}", heading), heading
-    shown = readme_block("docs/api-changes.md` after adding")
-    assert body == shown.split("\n", 1)[1], f"README.md's excerpt is not what it writes:\n{body}"
+    shown = readme_block("docs/api-changes.md` after adding", "docs/updating.md")
+    assert body == shown.split("\n", 1)[1], f"docs/updating.md's excerpt differs:\n{body}"
 
     commit(project, "Subtitles; only administrators delete books")
     again = forkserver.run(command, cwd=project, env=environment)
@@ -1158,8 +1173,8 @@ def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
     )
     failed = run_project_pytest(project, "tests/test_api_contract.py")
     assert failed.returncode == 1
-    assert "python -m app.api_contract --write" in failed.stdout
-    command = [sys.executable, "-m", "app.api_contract", "--write"]
+    assert "python -m tools.contract --write" in failed.stdout
+    command = [sys.executable, "-m", "tools.contract", "--write"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     written = forkserver.run(command, cwd=project, env=environment)
     assert written.returncode == 0, written.stdout + written.stderr
