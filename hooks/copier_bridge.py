@@ -29,6 +29,7 @@ from . import (
     evolution,
     literals,
     model_fields,
+    questionnaire,
     spec_database,
     spec_examples,
     spec_models,
@@ -36,7 +37,7 @@ from . import (
     validate,
 )
 from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
-from .copier_patches import show_yaml_defaults_as_written, updating
+from .copier_patches import adapt_the_questionnaire, show_yaml_defaults_as_written, updating
 from .design import DesignError
 from .kinds import MAX_SAFE_INTEGER
 from .literals import LINE_LENGTH
@@ -71,6 +72,7 @@ def picked_answers(answers: Any) -> dict[str, Any]:
         if isinstance(picked[key], str):
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
+    picked["roles"] = questionnaire.role_list(picked["roles"])  # `admin, agent`: a list
     return picked
 
 
@@ -147,7 +149,10 @@ def answer_problem(context: Context, question: str) -> str:
     if question in (conf["data"] or {}) or answer == answers_on_disk(conf)[1].get(question):
         return ""
     problems = validate.answer_problems(question, picked_answers(context))
-    return "\n".join(p.removeprefix(f"{question}: ") for p in problems)
+    # Only this answer's own: an earlier answer given with --data is named at the design's check.
+    others = tuple(f"{key}: " for key in ANSWER_KEYS if key != question)
+    own = [p.removeprefix(f"{question}: ") for p in problems if not p.startswith(others)]
+    return questionnaire.listed(own)
 
 
 @pass_context
@@ -171,6 +176,16 @@ def removal_problem(context: Context) -> str:
 
 
 show_yaml_defaults_as_written()
+adapt_the_questionnaire(comma_lists=("roles",))
+
+
+@pass_context
+def asks_a_starting_design(context: Context) -> bool:
+    """Whether the first question is asked: on a first copy (no answers recorded yet) whose
+    resources were not given (--data-file design.yml brings a whole design to start from)."""
+    conf = context["_copier_conf"]
+    given = conf["data"] or {}
+    return not updating() and not answers_on_disk(conf)[1] and "resources" not in given
 
 
 @pass_context
@@ -271,6 +286,10 @@ class DesignFilters(Extension):
         environment.globals["removal_problem"] = removal_problem
         environment.globals["relative_template_warning"] = relative_template_warning
         environment.globals["async_db_switched"] = async_db_switched
+        # The questionnaire's first question: a starting design, and the answers it gives.
+        environment.globals["asks_a_starting_design"] = asks_a_starting_design
+        for name in ("starting_designs", "starting_answers", "starting_resources"):
+            environment.globals[name] = getattr(questionnaire, name)
         environment.globals["design_schema_json"] = design_schema.design_schema_json
         environment.globals["design_file"] = self._design_file
         environment.globals["spec_examples"] = spec_examples

@@ -23,6 +23,7 @@ from .permissions import (
 from .references import link_resources, required_ref_cycles
 from .resources import Resource
 from .samples import ROWS_PER_TEST
+from .suggestions import did_you_mean
 
 AUTH_MODES = ("jwt", "none")
 API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
@@ -177,7 +178,8 @@ def validate_roles(
             (),
             "",
             [
-                "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]"
+                "roles: the list is empty; name the roles, the administrator first, separated by "
+                "commas: admin, member"
             ],
         )
     problems: list[str] = []
@@ -194,7 +196,8 @@ def validate_roles(
             clean.append(role)
     if not isinstance(default_role, str) or default_role not in clean:
         problems.append(
-            f"default_role: {default_role!r} is not one of the roles ({', '.join(clean)}); pick one of them"
+            f"default_role: {default_role!r}{did_you_mean(str(default_role), clean)} is not one "
+            f"of the roles ({', '.join(clean)}); pick one of them"
         )
     return tuple(clean), str(default_role), problems
 

@@ -22,13 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pytest
 import yaml
 
 from tests import forkserver
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import git
+from tests.helpers import git, questionnaire_answers
 from tests.postgres import Cluster
 from tests.test_http import model_of, value
 from tests.test_update import (
@@ -966,13 +965,7 @@ engine.dispose()
 
 def default_resources() -> list[dict[str, Any]]:
     """The questionnaire's default resources (loans owned), as a design file holds them."""
-    text = yaml.safe_load((Path(__file__).parent.parent / "copier.yml").read_text())
-    template = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).from_string(
-        text["resources"]["default"]
-    )
-    resources_: list[dict[str, Any]] = yaml.safe_load(
-        template.render(roles=["admin", "librarian", "member"])
-    )
+    resources_: list[dict[str, Any]] = questionnaire_answers()["resources"]
     return resources_
 
 

@@ -74,7 +74,14 @@ def test_a_wrong_answer_is_fixed_in_place_and_the_default_resources_follow_the_r
     log = tmp_path / "terminal.log"
     child = spawn(tmp_path, "copy", "--trust", str(template_repo), "project", log=log)
     accept(
-        child, "project's name", "sentences", "Your name", "e-mail", "path prefix", "Authentication"
+        child,
+        "A design to start from",
+        "project's name",
+        "sentences",
+        "Your name",
+        "e-mail",
+        "path prefix",
+        "Authentication",
     )
     child.expect("The roles")
     child.send(CLEAR_LINE + "[vet, nurse, owner]\r")
@@ -119,7 +126,7 @@ def test_a_wrong_resources_answer_is_fixed_in_place(template_repo: Path, tmp_pat
         "project",
         log=log,
     )
-    accept(child, "sentences", "Your name", "e-mail", "path prefix")
+    accept(child, "A design to start from", "sentences", "Your name", "e-mail", "path prefix")
     child.expect("Esc then Enter")
     default = shown(log)
     child.send("\x7f" * (len(default) + 2000))  # empty the editor: the default is long
