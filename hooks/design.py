@@ -109,6 +109,7 @@ class Design(DesignTestFacts):
     open_signup: bool
     async_db: bool
     resources: tuple[Resource, ...]
+    admin_view: bool = False  # sqladmin at /admin, for the administrator role
 
     @property
     def jwt(self) -> bool:
@@ -223,7 +224,7 @@ class Design(DesignTestFacts):
     # -- what the project is made of --------------------------------------------------------
     @property
     def dependencies(self) -> list[Requirement]:
-        return requirements_for(jwt=self.jwt, async_db=self.async_db)
+        return requirements_for(jwt=self.jwt, async_db=self.async_db, admin=self.admin_view)
 
     @property
     def dev_dependencies(self) -> list[Requirement]:

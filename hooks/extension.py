@@ -37,6 +37,9 @@ ANSWER_KEYS = (
     "async_db",
     "resources",
 )
+# Options a design has only when they are on: a project that never answered them keeps its
+# checksum and its design file.
+OPTIONAL_KEYS = ("admin_view",)
 
 
 def _hooks_package() -> str:
@@ -78,7 +81,13 @@ def picked_answers(answers: Any) -> dict[str, Any]:
         if isinstance(picked[key], str):
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
+    picked.update({key: True for key in OPTIONAL_KEYS if _on(answers.get(key))})
     return picked
+
+
+def _on(answer: Any) -> bool:
+    """A bool answer: `--data admin_view=true` reaches a hook as text."""
+    return answer is True or str(answer).lower() in ("true", "yes", "1")
 
 
 def design_from(answers: Any) -> Any:
@@ -134,7 +143,8 @@ def check_update(context: dict[str, Any]) -> None:
     if key in _checked:
         return
     _checked.add(key)
-    if _updating() and _evolution.edited_by_hand(text, last, ANSWER_KEYS):
+    last_picked = picked_answers(last)
+    if _updating() and _evolution.edited_by_hand(text, last_picked, tuple(last_picked)):
         raise UserMessageError(
             f"Nothing was changed: {conf['answers_file']} was edited by hand since Copier wrote "
             "it, and an update never carries such an edit into the code (it compares two renders "
@@ -263,7 +273,7 @@ def _checked_design(context: dict[str, Any]) -> Any:
     """
     conf = context["_copier_conf"]
     seen = (
-        *(context.get(key) for key in ANSWER_KEYS),
+        *(context.get(key) for key in (*ANSWER_KEYS, *OPTIONAL_KEYS)),
         context.get("confirm_removal"),
         str(conf["dst_path"]),
         answers_on_disk(conf)[0],
@@ -327,7 +337,8 @@ class DesignFilters(Extension):
 
     @staticmethod
     def _design_checksum(answers: Any) -> str:
-        return str(_evolution.design_checksum(picked_answers(answers), ANSWER_KEYS))
+        picked = picked_answers(answers)
+        return str(_evolution.design_checksum(picked, tuple(picked)))
 
     def _project_tree(self, design: Any) -> str:
         compiled: dict[str, Template] = {}  # the per-resource files share their docstrings

@@ -98,6 +98,12 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         auth, answers.get("roles"), answers.get("default_role")
     )
     problems += role_problems
+    admin_view = answers.get("admin_view") is True
+    if admin_view and not jwt:
+        problems.append(
+            "admin_view: the admin view logs in with the API's accounts, so it needs auth: jwt; "
+            "answer auth=jwt, or leave admin_view out"
+        )
 
     raw_resources = _as_list(answers.get("resources"))
     if raw_resources is None:
@@ -124,6 +130,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         open_signup=bool(answers.get("open_signup", False)) and jwt,
         async_db=bool(answers.get("async_db", False)),
         resources=tuple(resources),
+        admin_view=admin_view,
     )
 
 
