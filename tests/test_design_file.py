@@ -33,6 +33,8 @@ VALIDATOR = jsonschema.Draft202012Validator(design_schema())
 # shapes, a mode that does not exist. The others (a missing resource, a default out of range, a
 # name that Python reserves) only the design model can tell, and does (test_design_fuzz.py).
 NOT_DESIGN = {"author_name", "author_email"}  # answers for pyproject.toml, not the design
+# Options a design holds only when they are on (hooks/extension.py OPTIONAL_KEYS).
+OPTIONS = {"admin_view"}
 SCHEMA_REFUSES = {"unknown_keys", "wrong_shapes", "bad_auth"}
 # Drawing a valid design costs the design model's check of each draw: fewer than the fuzzer's own
 # model tests in CI (every mutation still comes up), all of them in a long local run.
@@ -108,7 +110,11 @@ def test_an_edit_of_the_design_file_applies_in_one_update_without_conflicts(
     project = new_project(template_repo, tmp_path / "project")
     design_file = project / "design.yml"
     assert design_file.read_text() == design_file_text(
-        {k: v for k, v in answers(project).items() if k not in NOT_DESIGN and k[0] != "_"}
+        {
+            k: v
+            for k, v in answers(project).items()
+            if k not in NOT_DESIGN and k[0] != "_" and (v or k not in OPTIONS)
+        }
     )
     # As a person edits: a field typed in, a role added to a one-line list, a note of their own.
     text = design_file.read_text()
