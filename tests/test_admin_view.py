@@ -23,9 +23,10 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.conftest import design_data
-from tests.helpers import render
+from tests.helpers import render, run_project_pytest
 from tests.test_browser import ARTIFACTS, CHROMIUM
 from tests.test_http import ADMIN, serve
+from tests.test_update import answers, commit, conflicts, copier_cli, new_project
 
 NOTE = "Seen by a reviewer in the admin view"
 
@@ -176,3 +177,30 @@ def test_the_admin_logs_in_through_the_form_and_sees_a_row_made_through_the_api(
     assert NOTE in text, text
     assert details, f"no link to loan {loan['id']}'s details on the list page"
     assert screenshot.stat().st_size > 10_000, f"{screenshot} looks blank"
+
+
+def test_an_update_adds_the_admin_view_and_another_removes_it(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """Turned on later, as a design change: the module, its test, its dependencies and its line in
+    design.yml arrive without conflicts, and its tests pass; turned off, they go again."""
+    project = new_project(template_repo, tmp_path / "project")
+    kept = ("design.yml", "app/main.py", "pyproject.toml", "docs/api-design-spec.md")
+    before = {name: (project / name).read_text() for name in kept}
+    result = copier_cli(project, "update", "--trust", "--defaults", "--data", "admin_view=true")
+    assert result.returncode == 0, result.stderr
+    assert conflicts(project) == []
+    assert answers(project)["admin_view"] is True
+    assert "admin_view: true\n" in (project / "design.yml").read_text()
+    assert '"sqladmin>=' in (project / "pyproject.toml").read_text()
+    assert "mount_admin(app, settings)" in (project / "app/main.py").read_text()
+    tests = run_project_pytest(project, "tests/test_admin.py")
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-4000:]
+    commit(project, "Design: the admin view")
+
+    result = copier_cli(project, "update", "--trust", "--defaults", "--data", "admin_view=false")
+    assert result.returncode == 0, result.stderr
+    assert conflicts(project) == []
+    assert not (project / "app/admin.py").exists()
+    assert not (project / "tests/test_admin.py").exists()
+    assert {name: (project / name).read_text() for name in kept} == before
