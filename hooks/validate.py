@@ -115,6 +115,13 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         )
     if not raw_resources:
         problems.append("resources: the design has no resources; add at least one")
+    if admin_view and any(
+        r.get("name") == "admin" for r in raw_resources if isinstance(r, Mapping)
+    ):
+        problems.append(
+            "resource 'admin': its tests/test_admin.py would be the admin view's; rename the "
+            "resource, or leave admin_view out"
+        )
     resources = _resources(raw_resources, roles=roles, jwt=jwt, problems=problems)
     resources = link_resources(resources, problems)
     problems += required_ref_cycles(resources)

@@ -221,6 +221,10 @@ def test_the_admin_view_brings_its_dependencies_and_needs_logins() -> None:
     with pytest.raises(DesignError) as refused:
         build_design(answers(book, auth="none", roles=None, default_role=None, admin_view=True))
     assert any("admin_view:" in p and "auth: jwt" in p for p in refused.value.problems)
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([{"name": "admin", "fields": {"t": "str"}}], admin_view=True))
+    assert any("resource 'admin'" in p for p in refused.value.problems)
+    assert build_design(answers([{"name": "admin", "fields": {"t": "str"}}]))
 
 
 @pytest.mark.parametrize("field", ["object", "classmethod", "json", "copy", "validate", "l"])
