@@ -1,20 +1,27 @@
 """The design model of copier-fastapi-spec: answers in, a validated design of facts out.
 
-Copier loads this package through `extension.py`; nothing here is copied into a project.
-The modules, by concern:
+Nothing here is copied into a project. Copier loads `extension.py` (copier.yml's
+`_jinja_extensions`), which imports this package and hands Copier the two classes of
+`copier_bridge`: `DesignContext` puts the validated `design` in every template's context, and
+`DesignFilters` registers the filters and globals the templates use. Start reading there.
 
-- `naming`: names, plurals, slugs and enum member names derived from the design's words;
-- `literals`: values written into Python, TOML and Markdown, escaped for each;
-- `fields`: one field and the facts it implies (Python, JSON and SQL types, test values);
-- `parsing`: the field language (`str(200)?`, `enum(a, b) = a`, `ref author`) parsed into fields;
-- `permissions`: who may do what, the scopes a route demands and the status each role gets;
-- `resources`: one resource, with its fields, rules and endpoint table;
-- `endpoints`: the rows of the endpoint table, for resources and for the auth and user routes;
-- `design`: the whole design and the facts derived from it (dependencies, tables, ER diagram);
-- `validate`: raw answers to a `Design`, or `DesignError` listing every problem (and the
-  problems of one answer, for the questionnaire);
-- `evolution`: what an update removes, and the checksum that tells a hand-edited answers file;
-- `contract`: the API contract a client depends on (docs/api-contract.json);
-- `tree`: the rendered file tree, read from `template/` itself, with a note per file;
-- `dependencies`: the rendered project's requirements, read from `requirements-project.txt`.
+The modules form floors, each reading only the floors below it (tests/test_hooks.py fails on an
+import circle, TYPE_CHECKING imports included, and on a class over 200 lines):
+
+- words and values: `naming` (names, plurals, slugs, enum members), `literals` (values written
+  into Python, TOML and Markdown, escaped for each; the rendered line length), `sql_keywords`,
+  `limits`, `column_types` (each kind in JSON, SQL, the migration, the ER diagram; the decimal
+  precision), `kinds` (the field kinds and what each implies; `MAX_SAFE_INTEGER`);
+- one field: `fields` (`FieldSpec`), with its views `columns` (as a column) and `access` (who may
+  name or set it); `samples` (the values the generated tests send); `model_fields` (its
+  `Field(...)` keywords); `parsing` (the field language parsed into fields); `links`;
+- one resource: `resources` (`Resource`: names and fields), with its views `model_module`,
+  `resource_access` (`permissions` for the rule words), `resource_endpoints` (`endpoints` for the
+  rows), `parameters` (its list's query) and `generated_tests`;
+- the whole design: `design` (`Design`), with its views `migration`, `spec_sections` and
+  `design_tests`; `dependencies` (the rendered requirements);
+- around it: `references` and `validate` (raw answers to a `Design`, or `DesignError` listing
+  every problem), `evolution` (what an update removes), `contract` (docs/api-contract.json),
+  `tree` (the rendered file tree), and Copier's side: `copier_bridge`, `copier_patches` (the
+  two patches of Copier internals, each checked against the installed Copier).
 """

@@ -7,17 +7,11 @@ any other id gets the answer a missing id gets, and a filter on it finds nothing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .naming import pascal, words
 from .permissions import Rule
-
-if TYPE_CHECKING:
-    from .fields import FieldSpec
-    from .links import Link
-    from .resources import Resource
 
 
 @dataclass(frozen=True)
@@ -171,36 +165,6 @@ class GuardedWrite:
     role: str
     patch_own: bool  # the role may change its own row: its PATCH of the field is refused too
     writer: str | None
-
-
-def public_write_problems(
-    resource: Resource, fields: Sequence[FieldSpec], links: Sequence[Link]
-) -> list[str]:
-    """A public create or update cannot name rows that not everyone may read: without a login the
-    caller could name none of them."""
-    if not resource.jwt:
-        return []
-    references = [(f.name, f.target_access) for f in fields if f.target_access]
-    references += [(link.name, link.target_access) for link in links if link.target_access]
-    guarded = [
-        f"resource '{resource.name}': {action} is public, but only {', '.join(f.writers)} may set "
-        f"its field '{f.name}', and a caller without a login has no role; make {action} need a "
-        "login (authenticated or a role) or drop `write:`"
-        for action in ("create", "update")
-        if resource.rules[action].public
-        for f in fields
-        if f.writers
-    ]
-    return guarded + [
-        f"resource '{resource.name}': {action} is public, but its field '{name}' names "
-        f"{words(target.plural)}, which not everyone may read, so a caller without a login could "
-        f"name none; make {action} need a login (authenticated or a role) or make "
-        f"{target.resource}'s read public"
-        for action in ("create", "update")
-        if resource.rules[action].public
-        for name, target in references
-        if target.scoped
-    ]
 
 
 def _and(roles: tuple[str, ...]) -> str:

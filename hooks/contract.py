@@ -1,6 +1,6 @@
 """The API contract (docs/api-contract.json) of a design: what a client depends on.
 
-The rendered `app/api_contract.py` reads the same contract out of the running app's OpenAPI
+The rendered `tools/contract.py` reads the same contract out of the running app's OpenAPI
 document, and the project's tests compare the two, so each field's type here is written as that
 module writes the JSON schema Pydantic gives the field: `string(date) | null`, `enum(a, b)`.
 """
@@ -77,7 +77,7 @@ def api_contract(design: Design) -> dict[str, Any]:
 
 
 def contract_json(design: Design) -> str:
-    """The contract as `python -m app.api_contract --write` writes it."""
+    """The contract as `python -m tools.contract --write` writes it."""
     text = json.dumps(api_contract(design), indent=2, sort_keys=True, ensure_ascii=False)
     return text + "\n"
 
@@ -123,7 +123,7 @@ def _field(f: FieldSpec, *, required: bool, response: bool = False) -> dict[str,
 
 
 def _rules(f: FieldSpec) -> str:
-    """` min 3`, ` >= 0 <= 100`, ` pattern ^[A-Z]+$`: as `app/api_contract.py` reads them off
+    """` min 3`, ` >= 0 <= 100`, ` pattern ^[A-Z]+$`: as `tools/contract.py` reads them off
     the JSON schema."""
     words = [f" min {f.min_length}"] if f.min_length else []
     for bound, inclusive, exclusive in ((f.minimum, ">=", ">"), (f.maximum, "<=", "<")):

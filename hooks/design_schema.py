@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .fields import SCALAR_TYPES
+from .kinds import SCALAR_TYPES
 from .links import LINK_KEYS
 from .naming import IDENTIFIER
 from .parsing import FIELD_KEYS

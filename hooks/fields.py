@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from . import samples
@@ -16,133 +14,23 @@ from .access import AccessFacts, ReadAccess
 from .column_types import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
-    JSON_TYPES,
-    MERMAID_TYPES,
-    MIGRATION_TYPES,
-    SQL_TYPES,
 )
-from .literals import display, md_code, py_json_literal, py_regex, py_str
+from .columns import ColumnFacts
+from .kinds import (
+    DEFAULT_MAX_LENGTHS,
+    FILTERABLE_KINDS,
+    LENGTH_KINDS,
+    PYTHON_TYPES,
+    RANGE_TYPES,
+    SORTABLE_KINDS,
+    Bound,
+)
+from .literals import display, md_code, py_json_literal, py_str
 from .naming import enum_member, pascal, words
-from .sql_keywords import SQL_KEYWORDS
-
-SCALAR_TYPES = (
-    "str",
-    "text",
-    "int",
-    "float",
-    "decimal",
-    "bool",
-    "date",
-    "datetime",
-    "uuid",
-    "email",
-    "url",
-)
-TYPE_LIST = (
-    "str, str(N), str(M..N), text, text(M..), int, float, decimal (a number may take a range: "
-    "`int >= 1`, `float 0..1`, `decimal > 0 <= 100`), bool, date, datetime, uuid, email, url, "
-    "enum(a, b, ...), ref <resource>"
-)
-FILTERABLE_KINDS = frozenset({"bool", "enum", "ref"})
-SEARCHABLE_KINDS = frozenset({"str", "text", "email", "url"})
-# Filtered by `<column>_min` and `<column>_max`, both inclusive.
-RANGE_TYPES = {
-    "int": "SafeIntParam",
-    "float": "FloatParam",
-    "decimal": "DecimalParam",
-    "date": "IsoDate",
-    "datetime": "UtcDatetime",
-}
-SORTABLE_KINDS = frozenset(
-    {"str", "int", "float", "decimal", "bool", "date", "datetime", "email", "enum", "ref"}
-)
-# Integers the API takes: what every JSON client holds exactly (JavaScript's
-# Number.MAX_SAFE_INTEGER), well inside a 64-bit column; app/models/types.py is rendered from it.
-MAX_SAFE_INTEGER = 2**53 - 1
-# The longest value the API accepts where the design gives no length: `str` and `text` columns
-# have no length of their own, but an unbounded field lets one request store megabytes.
-# E-mail addresses and URLs get the limits their validators apply (RFC 5321; browsers' 2,083).
-DEFAULT_MAX_LENGTHS = {"str": 1_000, "text": 100_000, "email": 254, "url": 2_083}
-
-
-def default_length_limits() -> str:
-    """`1,000 characters for `str`, 100,000 for `text`, ...`: the defaults as the spec writes them."""
-    limits = [f"{length:,} for `{kind}`" for kind, length in DEFAULT_MAX_LENGTHS.items()]
-    return limits[0].replace(" for", " characters for", 1) + ", " + ", ".join(limits[1:])
-
-
-ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
-# Kinds that take a range (`int >= 1`, `float 0..1`), a minimum length (`str(3..200)`, `text(10..)`)
-# or a pattern (the mapping form's `pattern:`).
-BOUNDED_KINDS = ("int", "float", "decimal")
-LENGTH_KINDS = ("str", "text")
-
-# The annotation each kind gets in the models (enums get their own class). JSON bodies are read
-# strictly: `"12"` is not an integer, `0` not a boolean or a date.
-PYTHON_TYPES = {
-    "str": "StorableStr",
-    "text": "StorableStr",
-    "int": "SafeInt",
-    "float": "Float",
-    "decimal": "Decimal",
-    "bool": "StrictBool",
-    "date": "IsoDate",
-    "datetime": "UtcDatetime",
-    "uuid": "UUID",
-    "email": "EmailStr",
-    "url": "HttpUrlStr",
-    "ref": "SafeInt",
-}
-# Where each annotation and column type the models name comes from (the others are built in, or
-# imported by the template from the standard library).
-IMPORTED_FROM = {
-    "EmailStr": "pydantic",
-    "StrictBool": "pydantic",
-    "StrictInt": "pydantic",
-    "UniqueConstraint": "sqlmodel",
-    "Field": "sqlmodel",
-    "SQLModel": "sqlmodel",
-    "func": "sqlmodel",
-    "Relationship": "sqlmodel",
-    "AutoString": "sqlmodel",
-    "CheckConstraint": "sqlmodel",
-    "Text": "sqlmodel",
-    **dict.fromkeys(
-        (
-            "DecimalParam",
-            "Float",
-            "FloatParam",
-            "HttpUrlStr",
-            "Int64",
-            "IsoDate",
-            "LinkIds",
-            "MAX_SAFE_INTEGER",
-            "SafeInt",
-            "SafeIntParam",
-            "StorableStr",
-            "UtcDatetime",
-            "enum_column",
-        ),
-        "app.models.types",
-    ),
-}
 
 
 @dataclass(frozen=True)
-class Bound:
-    """One end of a number's range: `>= 1` is Bound(Decimal(1), inclusive=True)."""
-
-    value: Decimal
-    inclusive: bool
-
-    def admits(self, number: Decimal, *, lower: bool) -> bool:
-        if lower:
-            return number >= self.value if self.inclusive else number > self.value
-        return number <= self.value if self.inclusive else number < self.value
-
-
-@dataclass(frozen=True)
-class FieldSpec(AccessFacts):
+class FieldSpec(ColumnFacts, AccessFacts):
     """One field of a resource, fully resolved."""
 
     name: str
@@ -207,128 +95,15 @@ class FieldSpec(AccessFacts):
         return f"{self.base_type} | None" if self.optional else self.base_type
 
     @property
-    def json_type(self) -> str:
-        return JSON_TYPES[self.kind]
-
-    @property
-    def mermaid_type(self) -> str:
-        return MERMAID_TYPES[self.kind]
-
-    @property
-    def sql_type(self) -> str:
-        """The column's SQL type, for the spec (PostgreSQL's name; SQLite's is its affinity)."""
-        if self.kind in ("str", "email", "url"):
-            return f"VARCHAR({self.max_length})" if self.max_length else "VARCHAR"
-        if self.kind == "enum":
-            return f"VARCHAR({max(len(m) for m, _ in self.enum_members)})"
-        return SQL_TYPES[self.kind]
-
-    @property
-    def migration_type(self) -> str:
-        """The column type as the first migration writes it: what SQLModel derives from the model."""
-        if self.kind in ("str", "email", "url"):
-            length = f"length={self.max_length}" if self.max_length else ""
-            return f"sqlmodel.sql.sqltypes.AutoString({length})"
-        if self.kind == "enum":
-            members = ", ".join(py_str(m) for m, _ in self.enum_members)
-            name = py_str(self.enum_class.lower())
-            return f"sa.Enum({members}, name={name}, native_enum=False)"
-        return MIGRATION_TYPES[self.kind]
-
-    @property
     def length_limit(self) -> int | None:
         """The longest value the API accepts: the design's `str(N)`, else the kind's default."""
         return self.max_length or DEFAULT_MAX_LENGTHS.get(self.kind)
-
-    @property
-    def validation_options(self) -> list[str]:
-        """The design's ranges and minimum length as `Field(...)` keywords: `ge=1`, `min_length=3`."""
-        options = []
-        if self.minimum:
-            keyword = "ge" if self.minimum.inclusive else "gt"
-            options.append(f"{keyword}={self.number_source(self.minimum.value)}")
-        elif self.bounded_by_safe_integers:
-            options.append("ge=-MAX_SAFE_INTEGER")
-        if self.maximum:
-            keyword = "le" if self.maximum.inclusive else "lt"
-            options.append(f"{keyword}={self.number_source(self.maximum.value)}")
-        elif self.bounded_by_safe_integers:
-            options.append("le=MAX_SAFE_INTEGER")
-        if self.min_length:
-            options.append(f"min_length={self.min_length}")
-        return options
-
-    def schema_extra(self, *, examples: bool) -> str | None:
-        """The `schema_extra=` of the field: pydantic's `pattern` (SQLModel's own `regex=` is
-        not applied under pydantic 2) and the design's example. Under `| None` pydantic checks a
-        pattern and a length, but its schema keeps only one of them, so `json_schema_extra`
-        states both beside the `anyOf`."""
-        extra = []
-        if self.pattern is not None:
-            extra.append(f'"pattern": {py_regex(self.pattern)}')
-        if self.pattern is not None and self.optional:
-            both = f'"pattern": {py_regex(self.pattern)}, "maxLength": {self.length_limit}'
-            extra.append(f'"json_schema_extra": {{{both}}}')
-        if examples and self.has_example:
-            extra.append(f'"examples": [{self.example_source}]')
-        return "{" + ", ".join(extra) + "}" if extra else None
 
     @property
     def bounded_by_safe_integers(self) -> bool:
         """A ranged int open at one end: the safe-integer limit closes it (`SafeInt`'s own
         bounds give way to the field's)."""
         return self.kind == "int" and (self.minimum is None) != (self.maximum is None)
-
-    def number_source(self, value: Decimal) -> str:
-        """A bound as a Python literal: `1`, `0.5`. A decimal's bound too is written as a float
-        (SQLModel's `Field` types bounds so), which pydantic compares exactly: `ge=0.01` takes
-        `Decimal("0.01")`."""
-        if self.kind == "float":
-            return repr(float(value))
-        if value == value.to_integral_value():
-            return str(int(value))
-        return repr(float(value))
-
-    @property
-    def check(self) -> tuple[str, str] | None:
-        """(name, SQL condition) of the column's CHECK constraint, the database's copy of the
-        design's ranges and minimum length; the name states the rule, so a changed rule is a new
-        constraint to the migrations (Alembic compares CHECK constraints by name only)."""
-        column = f'"{self.column}"' if self.column in SQL_KEYWORDS else self.column
-        conditions, name = [], [self.column]
-        for bound, (operator, word) in (
-            (
-                self.minimum,
-                (">=", "ge") if self.minimum and self.minimum.inclusive else (">", "gt"),
-            ),
-            (
-                self.maximum,
-                ("<=", "le") if self.maximum and self.maximum.inclusive else ("<", "lt"),
-            ),
-        ):
-            if bound:
-                number = format(bound.value.normalize(), "f")
-                conditions.append(f"{column} {operator} {number}")
-                name.append(f"{word}_{number.replace('-', 'minus_').replace('.', '_')}")
-        if self.min_length:
-            conditions.append(f"length({column}) >= {self.min_length}")
-            name.append(f"length_ge_{self.min_length}")
-        if not conditions:
-            return None
-        return "_".join(name), " AND ".join(conditions)
-
-    @property
-    def column_type_override(self) -> str | None:
-        """The `sa_type=` of a column whose type SQLModel would derive otherwise: integers 64-bit
-        everywhere; no length limit in text columns (only `str(N)` has one). Enums are
-        `enum_column(...)`, written out by the template."""
-        if self.kind in ("int", "ref"):
-            return "Int64"
-        if self.kind == "text":
-            return "Text"
-        if self.kind in ("str", "email", "url") and not self.max_length:
-            return "AutoString"
-        return None
 
     @property
     def design_type(self) -> str:
@@ -350,10 +125,6 @@ class FieldSpec(AccessFacts):
             if bound
         ]
         return " ".join([self.kind, *bounds])
-
-    @property
-    def is_decimal(self) -> bool:
-        return self.kind == "decimal"
 
     @property
     def filterable(self) -> bool:
@@ -390,24 +161,6 @@ class FieldSpec(AccessFacts):
     def example_source(self) -> str:
         """The example as the JSON-ready Python literal OpenAPI shows."""
         return py_json_literal(self.example)
-
-    @property
-    def server_default(self) -> str | None:
-        """The column's SQL default as stored text, so a migration can fill existing rows."""
-        if not self.has_default or self.default is None:
-            return None
-        value = self.default
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        if self.kind == "enum":
-            return enum_member(value)  # SQLAlchemy stores an enum member's name
-        if isinstance(value, dt.datetime):
-            return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, uuid.UUID):
-            return value.hex
-        return str(value)
 
     @property
     def constraints(self) -> list[str]:

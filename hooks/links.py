@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from .access import ReadAccess
 from .column_types import INT64_MIGRATION_TYPE
 from .naming import pascal, words
-
-if TYPE_CHECKING:
-    from .resources import Resource
 
 LINK_TYPE = re.compile(r"\s*refs\b(?P<rest>.*)")
 LINK_TARGET = re.compile(r"\s+(?P<target>[a-z][a-z0-9_]*)\s*")
@@ -101,34 +97,3 @@ def parse_link(resource: str, name: str, raw: object) -> tuple[Link | None, list
             "it takes no `?`, default or modifier: a row links to any number of others, none included"
         ]
     return Link(name, target["target"], resource, description), []
-
-
-def resolve_links(
-    resource: str, links: tuple[Link, ...], by_name: Mapping[str, Resource], problems: list[str]
-) -> tuple[Link, ...]:
-    """The links whose target exists (with its class name); a problem for each other one."""
-    resolved = []
-    for link in links:
-        target = by_name.get(link.target)
-        where = f"resource '{resource}', field '{link.name}'"
-        if target is None:
-            known = ", ".join(sorted(by_name)) or "none"
-            problems.append(
-                f"{where}: refs {link.target!r} names no resource (known: {known}); fix the "
-                "name or add that resource"
-            )
-        elif target.name == resource:
-            problems.append(
-                f"{where}: a resource cannot link to itself yet; add a resource with two refs "
-                f"to {resource} instead"
-            )
-        elif link.table_name in by_name:
-            problems.append(
-                f"{where}: its link table `{link.table_name}` is also a resource's name; "
-                "rename the field or the resource"
-            )
-        else:
-            resolved.append(
-                replace(link, target_class=target.class_name, target_access=target.read_access)
-            )
-    return tuple(resolved)

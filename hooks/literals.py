@@ -13,6 +13,9 @@ import json
 import uuid
 from typing import Any
 
+# ruff's line-length in the rendered pyproject.toml (rendered from here): the longest line the
+# rendered Python may have.
+LINE_LENGTH = 100
 _PY_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

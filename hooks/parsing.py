@@ -15,7 +15,8 @@ from pydantic import Field, TypeAdapter
 from pydantic_core import SchemaError
 
 from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
-from .fields import (
+from .fields import FieldSpec
+from .kinds import (
     BOUNDED_KINDS,
     ENUM_VALUE,
     LENGTH_KINDS,
@@ -24,7 +25,6 @@ from .fields import (
     SEARCHABLE_KINDS,
     TYPE_LIST,
     Bound,
-    FieldSpec,
 )
 from .naming import enum_member
 from .samples import ROWS_PER_TEST

@@ -4,11 +4,7 @@ the status code each kind of caller gets."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .fields import FieldSpec
+from dataclasses import dataclass
 
 PERMISSION_KEYS = ("read", "create", "update", "delete")
 SPECIAL_WORDS = ("public", "authenticated", "owner")
@@ -18,6 +14,7 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
     "update": (),
     "delete": (),
 }
+ACTIONS = ("create", "list", "read", "update", "delete")
 SUCCESS = {"create": 201, "list": 200, "read": 200, "update": 200, "delete": 204}
 VIA = "via "  # `read: [via ticket]`: whoever may read the ticket a row names may read the row
 VIA_SCOPE = "via:"  # its OAuth2 scope, `via:ticket` (a scope holds no space)
@@ -133,25 +130,6 @@ def validate_permissions(
             problems += _word_problems(where, action, words, owned=owned, roles=roles)
         result[action] = tuple(dict.fromkeys(words))
     return result, problems
-
-
-def with_writers(
-    where: str, fields: Sequence[FieldSpec], *, roles: Sequence[str], jwt: bool, problems: list[str]
-) -> list[FieldSpec]:
-    """The fields, each `write:` checked and led by the administrator, who may set every field.
-    Without logins every field is everyone's, as every permission is."""
-    checked = []
-    for spec in fields:
-        if spec.writers and not jwt:
-            spec = replace(spec, writers=())
-        elif spec.writers:
-            optional = spec.optional or spec.has_default
-            problems += writer_problems(
-                where, spec.name, spec.writers, optional=optional, roles=roles
-            )
-            spec = replace(spec, writers=tuple(dict.fromkeys([*roles[:1], *spec.writers])))
-        checked.append(spec)
-    return checked
 
 
 def writer_problems(

@@ -4,11 +4,13 @@ loops of required references are refused."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from .access import ReadAccess, public_write_problems
-from .links import resolve_links
+from .access import ReadAccess
+from .fields import FieldSpec
+from .links import Link
+from .naming import words
 from .resources import Resource
 
 
@@ -89,3 +91,64 @@ def required_ref_cycles(resources: Sequence[Resource]) -> list[str]:
     for resource in resources:
         walk(resource.name, resource.name, [resource.name])
     return problems
+
+
+def resolve_links(
+    resource: str, links: tuple[Link, ...], by_name: Mapping[str, Resource], problems: list[str]
+) -> tuple[Link, ...]:
+    """The links whose target exists (with its class name); a problem for each other one."""
+    resolved = []
+    for link in links:
+        target = by_name.get(link.target)
+        where = f"resource '{resource}', field '{link.name}'"
+        if target is None:
+            known = ", ".join(sorted(by_name)) or "none"
+            problems.append(
+                f"{where}: refs {link.target!r} names no resource (known: {known}); fix the "
+                "name or add that resource"
+            )
+        elif target.name == resource:
+            problems.append(
+                f"{where}: a resource cannot link to itself yet; add a resource with two refs "
+                f"to {resource} instead"
+            )
+        elif link.table_name in by_name:
+            problems.append(
+                f"{where}: its link table `{link.table_name}` is also a resource's name; "
+                "rename the field or the resource"
+            )
+        else:
+            resolved.append(
+                replace(link, target_class=target.class_name, target_access=target.read_access)
+            )
+    return tuple(resolved)
+
+
+def public_write_problems(
+    resource: Resource, fields: Sequence[FieldSpec], links: Sequence[Link]
+) -> list[str]:
+    """A public create or update cannot name rows that not everyone may read: without a login the
+    caller could name none of them."""
+    if not resource.jwt:
+        return []
+    references = [(f.name, f.target_access) for f in fields if f.target_access]
+    references += [(link.name, link.target_access) for link in links if link.target_access]
+    guarded = [
+        f"resource '{resource.name}': {action} is public, but only {', '.join(f.writers)} may set "
+        f"its field '{f.name}', and a caller without a login has no role; make {action} need a "
+        "login (authenticated or a role) or drop `write:`"
+        for action in ("create", "update")
+        if resource.rules[action].public
+        for f in fields
+        if f.writers
+    ]
+    return guarded + [
+        f"resource '{resource.name}': {action} is public, but its field '{name}' names "
+        f"{words(target.plural)}, which not everyone may read, so a caller without a login could "
+        f"name none; make {action} need a login (authenticated or a role) or make "
+        f"{target.resource}'s read public"
+        for action in ("create", "update")
+        if resource.rules[action].public
+        for name, target in references
+        if target.scoped
+    ]

@@ -6,15 +6,58 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .literals import py_str
 
-if TYPE_CHECKING:
-    from .fields import FieldSpec
+
+class Bounded(Protocol):
+    """One end of a number's range (`fields.Bound`)."""
+
+    @property
+    def value(self) -> Decimal: ...
+
+    @property
+    def inclusive(self) -> bool: ...
+
+    def admits(self, number: Decimal, *, lower: bool) -> bool: ...
 
 
-def test_value(spec: FieldSpec) -> str:
+class Sampled(Protocol):
+    """What the values are chosen from: a field's kind and rules (`fields.FieldSpec` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def enum_values(self) -> tuple[str, ...]: ...
+
+    @property
+    def example(self) -> Any: ...
+
+    @property
+    def max_length(self) -> int | None: ...
+
+    @property
+    def min_length(self) -> int | None: ...
+
+    @property
+    def minimum(self) -> Bounded | None: ...
+
+    @property
+    def maximum(self) -> Bounded | None: ...
+
+    @property
+    def pattern(self) -> str | None: ...
+
+
+def test_value(spec: Sampled) -> str:
     """A Python expression of a valid value for the generated tests, distinct for each `n`
     (for `n` below `distinct_test_values`), in the order of `n`."""
     ruled = _ruled(spec)
@@ -42,7 +85,7 @@ def test_value(spec: FieldSpec) -> str:
     }[spec.kind]
 
 
-def refused_values(spec: FieldSpec) -> list[tuple[str, bool]]:
+def refused_values(spec: Sampled) -> list[tuple[str, bool]]:
     """(Python literal, whether the CHECK constraint refuses it too) of values just outside
     the design's range, minimum length or pattern, for the generated tests."""
     refused: list[tuple[str, bool]] = []
@@ -67,7 +110,7 @@ def refused_values(spec: FieldSpec) -> list[tuple[str, bool]]:
     return refused
 
 
-def distinct_test_values(spec: FieldSpec) -> int:
+def distinct_test_values(spec: Sampled) -> int:
     """How many rows the generated tests can make with values that differ, and ascend."""
     ruled = _ruled(spec)
     if ruled:
@@ -79,28 +122,34 @@ def distinct_test_values(spec: FieldSpec) -> int:
     return TEST_ROWS
 
 
-def changed_value(spec: FieldSpec) -> str:
+def changed_value(spec: Sampled) -> str:
     """A Python literal of a valid value that `test_value` gives for no small `n`."""
+    value = changed_json(spec)
+    return py_str(value) if isinstance(value, str) else repr(value)
+
+
+def changed_json(spec: Sampled) -> Any:
+    """That value itself, as JSON holds it (decimals, dates and ids as strings)."""
     ruled = _ruled(spec)
     if ruled:
         return ruled[1]
     stem = spec.name.replace("_", "-")
     if spec.kind == "str":
         room = (spec.max_length or 60) - 4
-        return py_str(f"{stem[:room]}-99" if room > 0 else "x")
+        return f"{stem[:room]}-99" if room > 0 else "x"
     if spec.kind == "enum":
-        return py_str(spec.enum_values[-1])
+        return spec.enum_values[-1]
     return {
-        "text": py_str(f"Some {spec.label} text 99."),
-        "int": "109",
-        "float": "100.5",
-        "decimal": py_str("111.50"),
-        "bool": "False",
-        "date": py_str("2024-12-31"),
-        "datetime": py_str("2024-12-31T09:30:00Z"),
-        "uuid": py_str("00000000-0000-4000-8000-000000000099"),
-        "email": py_str(f"{stem[:20]}99@example.com"),
-        "url": py_str(f"https://example.com/{stem}/99"),
+        "text": f"Some {spec.label} text 99.",
+        "int": 109,
+        "float": 100.5,
+        "decimal": "111.50",
+        "bool": False,
+        "date": "2024-12-31",
+        "datetime": "2024-12-31T09:30:00Z",
+        "uuid": "00000000-0000-4000-8000-000000000099",
+        "email": f"{stem[:20]}99@example.com",
+        "url": f"https://example.com/{stem}/99",
     }[spec.kind]
 
 
@@ -110,8 +159,8 @@ TEST_ROWS = 10  # the values the generated tests cycle through for a constrained
 ROWS_PER_TEST = 3
 
 
-def _ruled(spec: FieldSpec) -> tuple[str, str, int] | None:
-    """(expression in `n`, changed literal, distinct count) for a field with a pattern, a range
+def _ruled(spec: Sampled) -> tuple[str, Any, int] | None:
+    """(expression in `n`, changed value, distinct count) for a field with a pattern, a range
     or a minimum length; None for the others."""
     if spec.pattern is not None:
         return _pattern_values(spec.pattern, spec.example)
@@ -122,8 +171,8 @@ def _ruled(spec: FieldSpec) -> tuple[str, str, int] | None:
     return None
 
 
-def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
-    """(expression in `n`, changed literal, distinct count) within a number's range: ten
+def _bounded_values(spec: Sampled) -> tuple[str, Any, int]:
+    """(expression in `n`, changed value, distinct count) within a number's range: ten
     ascending values, one step apart, from 10 (or the lower bound) where the range has room."""
     low, high = spec.minimum, spec.maximum
     places = 0 if spec.kind == "int" else 2
@@ -154,30 +203,30 @@ def _bounded_values(spec: FieldSpec) -> tuple[str, str, int]:
     if step != 1:
         offset = f"{step} * ({offset})" if " " in offset else f"{step} * {offset}"
     if spec.kind == "int":
-        return f"{int(first)} + {offset}", str(int(valid[-1] if valid else first)), count
+        return f"{int(first)} + {offset}", int(valid[-1] if valid else first), count
     if spec.kind == "float":
         expression = f"{float(first)!r} + {offset}"
         if step != 1:  # 0.1 * 9 is 0.9000000000000001 in binary floating point
             expression = f"round({expression}, {places})"
-        return expression, repr(float(valid[-1] if valid else first)), count
+        return expression, float(valid[-1] if valid else first), count
     changed = format((valid[-1] if valid else first).quantize(unit), "f")
-    return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', py_str(changed), count
+    return f'f"{{{first.quantize(unit)} + {offset}:.2f}}"', changed, count
 
 
-def _long_enough_values(spec: FieldSpec) -> tuple[str, str, int]:
-    """(expression, changed literal, distinct count) of text at least `min_length` long: the
+def _long_enough_values(spec: Sampled) -> tuple[str, str, int]:
+    """(expression, changed value, distinct count) of text at least `min_length` long: the
     field's name, padded with dots, then a two-digit row number."""
     width = max(spec.min_length or 0, len(spec.name) + 3)
     if spec.max_length:
         width = min(width, spec.max_length)
     if width < 2:
-        return "str(n % 10)", py_str("9"), TEST_ROWS
+        return "str(n % 10)", "9", TEST_ROWS
     stem = spec.name.replace("_", "-")[: max(width - 2, 0)].ljust(width - 2, ".")
-    return f'f"{stem}{{n:02d}}"', py_str(f"{stem}99"), TEST_ROWS
+    return f'f"{stem}{{n:02d}}"', f"{stem}99", TEST_ROWS
 
 
 def _pattern_values(pattern: str, example: Any) -> tuple[str, str, int]:
-    """(expression, changed literal, distinct count) of text that matches the pattern: the
+    """(expression, changed value, distinct count) of text that matches the pattern: the
     example, its last run of digits counting up (`SKU-0001`, `SKU-0002`, ...) where the pattern
     allows it; else the example itself, for every row."""
     text = str(example)
@@ -193,5 +242,5 @@ def _pattern_values(pattern: str, example: Any) -> tuple[str, str, int]:
             def literal(part: str) -> str:
                 return py_str(part)[1:-1].replace("{", "{{").replace("}", "}}")
 
-            return f'f"{literal(head)}{{n:0{width}d}}{literal(tail)}"', py_str(changed), TEST_ROWS
-    return py_str(text), py_str(text), 1
+            return f'f"{literal(head)}{{n:0{width}d}}{literal(tail)}"', changed, TEST_ROWS
+    return py_str(text), text, 1

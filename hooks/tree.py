@@ -20,7 +20,7 @@ _IF = re.compile(r"^\{% if design\.(\w+) %\}(.*)\{% endif %\}$")
 _YIELD = re.compile(r"\{% yield r from design\.resources %\}\{\{ r\.name \}\}\{% endyield %\}")
 FOLDER_NOTES = {
     "app": "the application package",
-    "app/core": "settings, security, errors, middleware, logs, connection limits",
+    "app/core": "settings, security, errors, middleware, logs, connection limits, schema check",
     "app/models": "SQLModel models: one module per resource",
     "app/rules": "your business rules: created once, never overwritten",
     "app/routers": "HTTP endpoints: one APIRouter per resource",
@@ -29,6 +29,7 @@ FOLDER_NOTES = {
     "migrations": "Alembic environment and migrations",
     "migrations/versions": "one file per schema change",
     "tests": "pytest suite, no server needed (or a PostgreSQL server: TEST_DATABASE_URL)",
+    "tools": "commands beside the API: migrate, the API contract, move the data",
 }
 # Housekeeping the tree leaves out, as it leaves out packages' `__init__.py`.
 UNLISTED = (".dockerignore", ".gitattributes", ".gitignore")
@@ -44,9 +45,11 @@ FILE_NOTES = {
     "compose.yaml": "the app and PostgreSQL under Docker Compose",
     "design.schema.json": "what a design may say, for editors to check design.yml against",
     "design.yml": "the design: edit it, then `copier update --data-file design.yml`",
-    "docs/api-contract.json": "the API a client depends on; `python -m app.api_contract` compares",
+    "docs/api-contract.json": "the API a client depends on; `python -m tools.contract` compares",
+    "docs/api-design-appendix.md": "the spec's appendix: every file, connection limits, logs",
     "docs/api-design-spec.md": "this specification",
     "docs/custom-endpoints.md": "the routes you add by hand, for the spec's agreement test: yours",
+    "docs/decisions.md": "decisions and open questions of design reviews: yours, never overwritten",
     "migrations/script.py.mako": "the template of new migrations",
     "pyproject.toml": "dependencies and tool settings",
 }

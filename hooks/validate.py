@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .design import Design, DesignError
@@ -12,7 +13,13 @@ from .fields import FieldSpec
 from .links import Link, is_link, parse_link
 from .naming import identifier_problem, pluralize, slugify
 from .parsing import parse_field
-from .permissions import PERMISSION_KEYS, SPECIAL_WORDS, Rule, validate_permissions, with_writers
+from .permissions import (
+    PERMISSION_KEYS,
+    SPECIAL_WORDS,
+    Rule,
+    validate_permissions,
+    writer_problems,
+)
 from .references import link_resources, required_ref_cycles
 from .resources import Resource
 from .samples import ROWS_PER_TEST
@@ -451,3 +458,22 @@ def _as_list(value: object) -> list[Any] | None:
     if isinstance(value, (list, tuple)):
         return list(value)
     return None
+
+
+def with_writers(
+    where: str, fields: Sequence[FieldSpec], *, roles: Sequence[str], jwt: bool, problems: list[str]
+) -> list[FieldSpec]:
+    """The fields, each `write:` checked and led by the administrator, who may set every field.
+    Without logins every field is everyone's, as every permission is."""
+    checked = []
+    for spec in fields:
+        if spec.writers and not jwt:
+            spec = replace(spec, writers=())
+        elif spec.writers:
+            optional = spec.optional or spec.has_default
+            problems += writer_problems(
+                where, spec.name, spec.writers, optional=optional, roles=roles
+            )
+            spec = replace(spec, writers=tuple(dict.fromkeys([*roles[:1], *spec.writers])))
+        checked.append(spec)
+    return checked

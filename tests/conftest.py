@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests import forkserver
-from tests.helpers import EXAMPLES, load_design, make_template_repo, render
+from tests import forkserver, helpers
+from tests.helpers import EXAMPLES, built_once, load_design, make_template_repo, render
 from tests.postgres import Cluster, running_cluster, server_binaries
 
 # Copier and the tests commit in throwaway repositories; give git an identity that works anywhere.
@@ -74,22 +75,56 @@ def pytest_sessionfinish() -> None:
     forkserver.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One mypy cache for every mypy run of a test worker (rendered projects, their pre-commit
+    hooks, a README example), as MYPY_CACHE_DIR, which mypy reads over a project's settings:
+    the libraries (FastAPI, SQLModel, pydantic, SQLAlchemy: ~16 s of CPU) are analysed once a
+    worker, not once a run. A project's own modules are checked anew: mypy compares each cached
+    module with its source file. Per worker, so no two mypy runs write the cache at once."""
+    cache = tmp_path_factory.mktemp("mypy-cache")
+    before = os.environ.get("MYPY_CACHE_DIR")
+    os.environ["MYPY_CACHE_DIR"] = str(cache)
+    yield cache
+    if before is None:
+        del os.environ["MYPY_CACHE_DIR"]
+    else:
+        os.environ["MYPY_CACHE_DIR"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the whole run, every xdist worker's (the parent of the workers' own
+    temporary folders): what `helpers.built_once` builds once for all of them."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built-once"
+    folder.mkdir(exist_ok=True)
+    helpers.SHARED = folder
+    return folder
+
+
 @pytest.fixture(scope="session")
-def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template_repo(tmp_path_factory.mktemp("template"))
+def template_repo(shared_folder: Path) -> Path:
+    """The git-tagged template copy, made once per run and used by every worker (read-only)."""
+    return built_once("template", make_template_repo).resolve()
 
 
 @pytest.fixture(scope="session")
 def rendered(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
-    """`rendered(design, async_db=..., auth=...)`: the project, rendered once per session."""
+    """`rendered(design, async_db=..., auth=...)`: the project, rendered once per run (by the
+    first worker that needs it) and copied once into each worker that uses it."""
     cache: dict[tuple[str, bool, str], Path] = {}
 
     def get(design: str, *, async_db: bool = False, auth: str = "jwt") -> Path:
         key = (design, async_db, auth)
         if key not in cache:
-            dst = tmp_path_factory.mktemp(f"{design}-{'async' if async_db else 'sync'}-{auth}")
+            name = f"{design}-{'async' if async_db else 'sync'}-{auth}"
             data = {**design_data(design), "async_db": async_db, "auth": auth}
-            cache[key] = render(template_repo, dst / "project", data)
+            pristine = built_once(
+                f"rendered-{name}", lambda folder: render(template_repo, folder / "project", data)
+            )
+            dst = tmp_path_factory.mktemp(name) / "project"
+            cache[key] = shutil.copytree(pristine / "project", dst, symlinks=True)
         return cache[key]
 
     return get

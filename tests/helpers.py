@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,30 @@ TEMPLATE_FILES = (
     "README.md",
     "CHANGELOG.md",
 )
+
+
+# Where built_once keeps what it builds: one folder for the whole test run, every worker's
+# (tests/conftest.py sets it); outside a test run, a folder of this process's own.
+SHARED: Path | None = None
+
+
+def built_once(key: str, build: Callable[[Path], object]) -> Path:
+    """The folder `build(folder)` filled, built once per test run by the first worker that asks
+    (the others wait for it) and read by all: copy it before changing anything in it."""
+    global SHARED
+    if SHARED is None:
+        SHARED = Path(tempfile.mkdtemp(prefix="built-once-"))
+    name = re.sub(r"[^\w.-]", "_", key)[:60] + "-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    folder = SHARED / name
+    with (SHARED / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not folder.exists():
+            partial = SHARED / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            build(partial)
+            partial.rename(folder)  # complete, or not there at all
+    return folder
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -7,7 +7,7 @@ After every step the same promises are checked, not just the step's own change:
 - no id is ever handed out twice (each table's highest id ever given out stays retired, across
   table rebuilds and the move);
 - every hand edit is still in its file, and no file is left with a conflict;
-- `python -m app.api_contract --changes` records what the step did to clients.
+- `python -m tools.contract --changes` records what the step did to clients.
 """
 
 from __future__ import annotations
@@ -174,13 +174,13 @@ class Prototype:
         edit(design)
         update(self.project, {"resources": design, **(data or {})})
         self.check_hand_edits(conflicted)
-        recorded = run(self.project, self.environment, "-m", "app.api_contract", "--changes")
+        recorded = run(self.project, self.environment, "-m", "tools.contract", "--changes")
         assert recorded.returncode == 0, recorded.stdout + recorded.stderr
         entry = (self.project / "docs/api-changes.md").read_text().split("\n## ")[1]
         for line in records:
             assert line in entry, f"step {step}: {line!r} is not in the change record:\n{entry}"
         commit(self.project, message)
-        migrated = run(self.project, self.environment, "-m", "app.migrate", message)
+        migrated = run(self.project, self.environment, "-m", "tools.migrate", message)
         assert migrated.returncode == 0, migrated.stdout + migrated.stderr
         commit(self.project, f"Migration: {message}")
         # Every row kept; a new top row per table, deleted: each id stays retired.
@@ -311,7 +311,7 @@ def test_a_design_evolves_for_weeks_and_keeps_every_promise(
 
     # The move to PostgreSQL: every row and link, ids continuing above every id given out.
     target = postgres.new_database(driver="psycopg")
-    moved = run(project, prototype.environment, "-m", "app.move_data", target)
+    moved = run(project, prototype.environment, "-m", "tools.move_data", target)
     assert moved.returncode == 0, moved.stdout + moved.stderr
     prototype.environment = {
         **prototype.environment,

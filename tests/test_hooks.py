@@ -19,7 +19,19 @@ from packaging.requirements import Requirement as PipRequirement
 from tests.helpers import ROOT, answers
 
 sys.path.insert(0, str(ROOT))
-from hooks import contract, dependencies, evolution, fields, limits, literals, naming, tree  # noqa: E402
+from hooks import (  # noqa: E402
+    contract,
+    dependencies,
+    evolution,
+    kinds,
+    limits,
+    literals,
+    naming,
+    spec_database,
+    spec_examples,
+    spec_models,
+    tree,
+)
 from hooks.design import DesignError  # noqa: E402
 from hooks.validate import answer_problems, build_design  # noqa: E402
 
@@ -169,6 +181,82 @@ def test_no_hooks_module_is_long_or_builds_python_statements() -> None:
         assert len(source.splitlines()) <= 500, f"{module.name} is over 500 lines"
         assert not re.search(r"""["'](async )?def |["']return |["']@router""", source), module.name
         assert "eval(" not in source, module.name
+
+
+def _hooks_imports() -> dict[str, set[str]]:
+    """Each hooks module and the hooks modules it imports, those under TYPE_CHECKING included."""
+    modules = {path.stem: ast.parse(path.read_text()) for path in (ROOT / "hooks").glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, module in modules.items():
+        imported = set()
+        for node in ast.walk(module):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                parts = [node.module] if node.module else [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("hooks."):
+                parts = [str(node.module).removeprefix("hooks.")]
+            elif isinstance(node, ast.Import):
+                parts = [
+                    a.name.removeprefix("hooks.") for a in node.names if a.name.startswith("hooks.")
+                ]
+            else:
+                continue
+            imported |= {part.split(".")[0] for part in parts} & set(modules)
+        graph[name] = imported - {name}
+    return graph
+
+
+def test_hooks_modules_import_each_other_without_a_circle() -> None:
+    """Each module reads only modules below it, for types too: the package is a stack of floors
+    a reader climbs from `naming` and `literals` up to `validate` and `copier_bridge`."""
+    graph = _hooks_imports()
+    assert graph["resources"] >= {"fields", "links"}, graph["resources"]  # the walk sees imports
+    assert "fields" in graph["model_fields"]  # a TYPE_CHECKING import is an edge too
+    done: set[str] = set()
+
+    def walk(name: str, path: list[str]) -> None:
+        assert name not in path, "import circle: " + " -> ".join([*path[path.index(name) :], name])
+        if name not in done:
+            for imported in sorted(graph[name]):
+                walk(imported, [*path, name])
+            done.add(name)
+
+    for name in sorted(graph):
+        walk(name, [])
+
+
+def test_no_hooks_class_is_over_200_lines() -> None:
+    """A class that grows past a screenful of facts is split into views of one concern each."""
+    for path in (ROOT / "hooks").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                length = int(node.end_lineno or node.lineno) - node.lineno + 1
+                assert length <= 200, f"{path.name}: class {node.name} is {length} lines"
+
+
+def test_copier_still_has_what_the_patches_use() -> None:
+    """hooks/copier_patches.py reaches into Copier's private modules; an upgrade that moves or
+    changes what it uses fails here, not silently in a prompt or an update."""
+    import importlib  # noqa: PLC0415
+    import inspect  # noqa: PLC0415
+    from contextvars import ContextVar  # noqa: PLC0415
+
+    from hooks import copier_patches  # noqa: PLC0415
+
+    for module, attribute in copier_patches.RELIES_ON:
+        assert hasattr(importlib.import_module(module), attribute), (module, attribute)
+    main = importlib.import_module("copier._main")
+    assert isinstance(main._operation, ContextVar)
+    assert '@as_operation("update")' in inspect.getsource(main), "the operation's name changed"
+    assert copier_patches.updating() is False  # outside an update, and without falling back
+    question = importlib.import_module("copier._user_data").Question
+    for method in ("get_default", "get_type_name", "get_multiline"):
+        assert list(inspect.signature(getattr(question, method)).parameters) == ["self"], method
+    copier_patches.show_yaml_defaults_as_written()
+    patched = question.get_default_rendered
+    assert patched.keeps_key_order
+    # What the patch replaces: Copier's own YAML default, dumped with sorted keys (copier#1888).
+    original = inspect.getsource(patched.__closure__[0].cell_contents)
+    assert "yaml.safe_dump(" in original and "sort_keys" not in original, original
 
 
 @pytest.mark.parametrize("name", ["Café Orders", "O'Brien's Books", "  Spaced   Out  "])
@@ -427,7 +515,7 @@ def test_searchable_text_fields_are_what_q_looks_in() -> None:
 
 
 def test_default_length_limits_as_the_spec_writes_them() -> None:
-    assert fields.default_length_limits() == (
+    assert kinds.default_length_limits() == (
         "1,000 characters for `str`, 100,000 for `text`, 254 for `email`, 2,083 for `url`"
     )
 
@@ -680,3 +768,80 @@ def test_references_are_scoped_by_who_reads_their_target() -> None:
         "task_id",
     )
     assert design.hidden_references(task) == []
+
+
+SPEC_DESIGN = [
+    {"name": "author", "fields": {"name": "str(80)"}},
+    {"name": "tag", "fields": {"label": "str(20)"}},
+    {
+        "name": "book",
+        "owned": True,
+        "timestamps": True,
+        "fields": {
+            "title": {"type": "str(120)", "example": "Dune"},
+            "isbn": "str(13) unique",
+            "pages": "int >= 1",
+            "author": "ref author",
+            "tags": "refs tag",
+        },
+    },
+]
+
+
+def test_the_spec_examples_hold_every_field_with_the_tests_values() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    book = design.resources[2]
+    created = json.loads(spec_examples.create_example(book))
+    assert created == {
+        "title": "Dune",  # the design's example
+        "isbn": "isbn-99",  # else the value the generated tests change a row to
+        "pages": 19,
+        "author_id": 1,
+        "tag_ids": [1],
+    }
+    public = json.loads(spec_examples.public_example(book))
+    assert sorted(public) == sorted([*created, "id", "owner_id", "created_at", "updated_at"])
+    assert json.loads(spec_examples.not_found_example(design)) == {
+        "detail": "Author 7 not found",
+        "code": "not_found",
+    }
+
+
+def test_the_er_diagram_has_every_column_of_every_table() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    entities = {
+        e.name: [(c.type, c.name, c.keys) for c in e.columns]
+        for e in spec_models.er_entities(design)
+    }
+    assert list(entities) == ["User", "Author", "Tag", "Book", "BookTagsLink"]
+    assert entities["Author"] == [("int", "id", "PK"), ("string", "name", "")]
+    assert entities["Book"] == [
+        ("int", "id", "PK"),
+        ("string", "title", ""),
+        ("string", "isbn", "UK"),
+        ("int", "pages", ""),
+        ("int", "author_id", "FK"),
+        ("int", "owner_id", "FK"),
+        ("datetime", "created_at", ""),
+        ("datetime", "updated_at", ""),
+    ]
+    assert entities["BookTagsLink"] == [("int", "book_id", "PK, FK"), ("int", "tag_id", "PK, FK")]
+    assert "User" not in {
+        e.name for e in spec_models.er_entities(build_design(answers(SPEC_DESIGN, auth="none")))
+    }
+
+
+def test_section_5_names_every_model_and_section_6_each_endpoints_database_work() -> None:
+    design = build_design(answers(SPEC_DESIGN))
+    rows = spec_models.model_rows(design)
+    assert [row.table for row in rows] == ["Author", "Tag", "Book", "BookTagsLink", "User", "", ""]
+    assert "`owner_id`" in rows[2].maps and "`tag_ids`" in rows[2].maps
+    effects = {
+        (group.title, ep.action): spec_database.database_effect(design, group, ep)
+        for group in design.endpoint_groups
+        for ep in group.endpoints
+    }
+    assert "`409` while books still reference it" in effects[("Authors", "delete")]
+    assert "`isbn` is free (`409` if taken)" in effects[("Books", "create")]
+    assert "`author_id`, `tag_ids` name existing rows" in effects[("Books", "create")]
+    assert effects[("Health", "healthz")] == "nothing: the database is not touched"

@@ -1,7 +1,7 @@
 """A design change never costs the prototype's data: copier update, then one command migrates.
 
 - The first migration builds exactly the schema the models describe, for every design.
-- Rows created through the API survive `copier update` + `python -m app.migrate`, and the new
+- Rows created through the API survive `copier update` + `python -m tools.migrate`, and the new
   columns, resource and reference work; the app refuses a database that is behind, naming the
   command to run.
 - A change the existing rows could not survive, or one that deletes data, is refused before
@@ -31,7 +31,15 @@ from tests.conftest import DESIGNS, design_data
 from tests.helpers import git
 from tests.postgres import Cluster
 from tests.test_http import model_of, value
-from tests.test_update import commit, new_project, resources, update
+from tests.test_update import (
+    commit,
+    copier_cli,
+    new_project,
+    passes_own_tests,
+    releases,
+    resources,
+    update,
+)
 
 ADMIN = {"email": "admin@example.com", "password": "migration-admin-password"}
 
@@ -277,9 +285,9 @@ def test_design_changes_keep_every_row(
     assert refused.returncode != 0
     assert "The database schema does not match the models" in refused.stderr, refused.stderr[-3000:]
     assert "missing" in refused.stderr
-    assert 'python -m app.migrate "what changed"' in refused.stderr
+    assert 'python -m tools.migrate "what changed"' in refused.stderr
 
-    migrated = run(project, environment, "-m", "app.migrate", "Add probes and shelf notes")
+    migrated = run(project, environment, "-m", "tools.migrate", "Add probes and shelf notes")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     backups = list(tmp_path.glob("data.db.bak-*"))
     assert len(backups) == 1, "no backup of the database was made"
@@ -336,6 +344,78 @@ def test_design_changes_keep_every_row(
     assert through_api(project, behind_env, prefix, reads[:1])[0][0] == 200
 
 
+# --------------------------------------------------------------------------- commands moved to tools/
+
+BEFORE_TOOLS = "c4cc699"  # the last commit whose projects keep their commands in app/
+OLD_COMMANDS = ("migrate", "api_contract", "move_data", "migration_checks", "keep_ids", "owners")
+
+
+def test_a_project_with_its_commands_in_app_updates_and_keeps_migrating_its_rows(
+    tmp_path: Path,
+) -> None:
+    """A project of the version before tools/ (rows, and a migration its `python -m app.migrate`
+    wrote) takes this version with a design change: the commands' modules leave app/, and
+    `python -m tools.migrate` migrates the same database onward, every row kept."""
+    template = releases(tmp_path, BEFORE_TOOLS)
+    project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
+    assert all((project / f"app/{name}.py").is_file() for name in OLD_COMMANDS)
+    assert not (project / "tools").exists()
+    environment = env(tmp_path / "data.db", async_db=False)
+    model = model_of("default", False, "jwt")
+    prefix = model.api_prefix
+    seeded = through_api(project, environment, prefix, seed_requests(model))
+    assert all(status == 201 for status, _ in seeded), seeded
+
+    def design_update(change: str, *options: str) -> None:
+        """`copier update` to the design with one more field of the first resource, committed."""
+        design = resources(project)
+        design[0]["fields"][change] = {"shelf_note": "str(60)?", "copies_kept": "int = 1"}[change]
+        design_file = tmp_path / f"{change}.yml"
+        design_file.write_text(yaml.safe_dump({"resources": design}))
+        updated = copier_cli(
+            project, "update", "--trust", "--defaults", "--data-file", str(design_file), *options
+        )
+        assert updated.returncode == 0, updated.stderr[-3000:]
+        commit(project, f"Design: {change}")
+
+    # The earlier version's command migrates a design change of the earlier version.
+    design_update("shelf_note", "--vcs-ref=1.0.0")
+    old = run(project, environment, "-m", "app.migrate", "Shelf notes")
+    assert old.returncode == 0, old.stdout + old.stderr
+    assert len(migration_files(project)) == 2
+    commit(project, "Migrate shelf notes")
+
+    # This version, with the next design change: the old modules are gone, tools/ migrates.
+    design_update("copies_kept")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "2.0.0"
+    assert [name for name in OLD_COMMANDS if (project / f"app/{name}.py").exists()] == []
+    assert (project / "tools/migrate.py").is_file() and (project / "tools/contract.py").is_file()
+    gone = run(project, environment, "-m", "app.migrate", "Copies kept")
+    assert gone.returncode != 0 and "No module named app.migrate" in gone.stderr, gone.stderr
+    migrated = run(project, environment, "-m", "tools.migrate", "Copies kept")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "new migration" in migrated.stdout
+    assert len(migration_files(project)) == 3
+    ruff_clean(project)
+    again = run(project, environment, "-m", "tools.migrate", "--check")
+    assert "already matches the models" in again.stdout, again.stdout + again.stderr
+
+    order = model._creation_order()
+    reads = [
+        ("GET", f"{prefix}{r.path}/{body['id']}", None)
+        for r, (_, body) in zip(order, seeded, strict=True)
+    ]
+    after = through_api(project, environment, prefix, reads)
+    for (status, row), (_, before) in zip(after, seeded, strict=True):
+        assert status == 200
+        assert {key: row[key] for key in before} == before, "an old value changed"
+    first = model.by_name[resources(project)[0]["name"]]
+    first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first)
+    assert first_row["copies_kept"] == 1 and first_row["shelf_note"] is None
+    commit(project, "Migrate copies kept")
+    passes_own_tests(project)
+
+
 # --------------------------------------------------------------------------- refusals
 
 
@@ -390,7 +470,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     update(project, {"resources": design_v2, "confirm_removal": "author.biography"})
     commit(project, "Unsafe changes")
 
-    refused = run(project, environment, "-m", "app.migrate", "Unsafe changes")
+    refused = run(project, environment, "-m", "tools.migrate", "Unsafe changes")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     message = refused.stderr
     assert "Migration refused" in message
@@ -400,7 +480,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     groups = "; ".join(f"{name!r}: id {', '.join(map(str, ids))}" for name, ids in shared.items())
     assert f"author.name became unique, but 5 rows share a value in 2 groups ({groups})" in message
     assert "author.biography is no longer in the design, and author has 5 rows with a" in message
-    assert "python -m app.migrate --allow-drops" in message
+    assert "python -m tools.migrate --allow-drops" in message
     assert "(it copies the SQLite database file first)" in message
     assert "book.pages became required, but book has 1 row without a value" in message
     assert "book.genre holds 'children', which the design's enum no longer lists" in message
@@ -417,12 +497,12 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     update(project, {"resources": design_v3})
     commit(project, "Safe changes")
 
-    still_refused = run(project, environment, "-m", "app.migrate", "Drop biographies")
+    still_refused = run(project, environment, "-m", "tools.migrate", "Drop biographies")
     assert still_refused.returncode == 1
     assert "author.biography is no longer in the design" in still_refused.stderr
     assert "author.shelf" not in still_refused.stderr.partition("Migration refused")[2]
 
-    migrated = run(project, environment, "-m", "app.migrate", "--allow-drops", "Drop biographies")
+    migrated = run(project, environment, "-m", "tools.migrate", "--allow-drops", "Drop biographies")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert len(migration_files(project)) == 2
     # One for the first attempt (the history had to be recorded first), none for the refusal
@@ -433,7 +513,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert sorted(row["name"] for row in rows) == sorted([author["name"]] * 2 + ["Zed"] * 3)
     assert all(row["shelf"] == 0 and "biography" not in row for row in rows)
 
-    again = run(project, environment, "-m", "app.migrate", "Nothing")
+    again = run(project, environment, "-m", "tools.migrate", "Nothing")
     assert again.returncode == 0
     assert "nothing to migrate" in again.stdout
     assert len(list(tmp_path.glob("data.db.bak-*"))) == 2  # no backup when nothing changes
@@ -461,7 +541,7 @@ def test_type_changes_that_would_lose_values_are_refused_until_the_rows_are_fixe
     design_v2[1]["fields"].update({"weight": "float?", "price": "float?", "shelf": "str(20)?"})
     update(project, {"resources": design_v2})
     commit(project, "Weights, prices, shelves")
-    migrated = run(project, environment, "-m", "app.migrate", "Weights, prices, shelves")
+    migrated = run(project, environment, "-m", "tools.migrate", "Weights, prices, shelves")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     commit(project, "Migration")
     book_id = seeded[1][1]["id"]
@@ -485,9 +565,9 @@ def test_type_changes_that_would_lose_values_are_refused_until_the_rows_are_fixe
         f"book.price becomes decimal(12, 2), which cannot keep the value of 1 row (id {book_id}: 1.234)",
         f"book.shelf becomes int, which cannot keep the value of 1 row (id {book_id}: 'B-12')",
     ]
-    checked = run(project, environment, "-m", "app.migrate", "--check")
+    checked = run(project, environment, "-m", "tools.migrate", "--check")
     assert checked.returncode == 1, checked.stdout + checked.stderr
-    refused = run(project, environment, "-m", "app.migrate", "Narrower types")
+    refused = run(project, environment, "-m", "tools.migrate", "Narrower types")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "Migration refused (nothing was copied or changed)" in refused.stderr
     for message in (checked.stderr, refused.stderr):
@@ -508,10 +588,10 @@ def test_type_changes_that_would_lose_values_are_refused_until_the_rows_are_fixe
     )
     assert patched[0][0] == 200, patched
     git(project, "stash", "pop")
-    checked = run(project, environment, "-m", "app.migrate", "--check")
+    checked = run(project, environment, "-m", "tools.migrate", "--check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Nothing blocks the migration" in checked.stdout
-    migrated = run(project, environment, "-m", "app.migrate", "Narrower types")
+    migrated = run(project, environment, "-m", "tools.migrate", "Narrower types")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     read = through_api(project, environment, prefix, [("GET", f"{prefix}/books/{book_id}", None)])
     row = read[0][1]
@@ -528,7 +608,7 @@ def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_aft
     template_repo: Path, tmp_path: Path
 ) -> None:
     """A range or minimum length added to the design becomes a CHECK constraint through
-    `app.migrate`; rows that would break it stop the migration, naming the rule and the rows."""
+    `tools.migrate`; rows that would break it stop the migration, naming the rule and the rows."""
     project = new_project(template_repo, tmp_path / "project")
     database = tmp_path / "data.db"
     environment = env(database, False)
@@ -544,9 +624,9 @@ def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_aft
     commit(project, "Longer books only")
     rule = f"pages >= {book['pages'] + 1}"
     expected = f"book gains the rule `{rule}`, which 1 row breaks (id {book['id']})"
-    checked = run(project, environment, "-m", "app.migrate", "--check")
+    checked = run(project, environment, "-m", "tools.migrate", "--check")
     assert checked.returncode == 1 and expected in checked.stderr, checked.stdout + checked.stderr
-    refused = run(project, environment, "-m", "app.migrate", "Longer books only")
+    refused = run(project, environment, "-m", "tools.migrate", "Longer books only")
     assert refused.returncode == 1 and expected in refused.stderr, refused.stdout + refused.stderr
     assert set(tmp_path.glob("data.db.bak-*")) == backups, "a refused migration made a backup"
     assert len(migration_files(project)) == 1, "a refused migration was written"
@@ -556,7 +636,7 @@ def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_aft
     design_v3[0]["fields"]["name"] = "str(2..120)"
     update(project, {"resources": design_v3})
     commit(project, "Sane pages and names")
-    migrated = run(project, environment, "-m", "app.migrate", "Sane pages and names")
+    migrated = run(project, environment, "-m", "tools.migrate", "Sane pages and names")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     ruff_clean(project)
     checked = run(project, environment, "-m", "alembic", "check")
@@ -575,7 +655,7 @@ def test_a_new_rule_is_refused_while_rows_break_it_and_the_database_keeps_it_aft
 def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_keeps_every_row(
     template_repo: Path, tmp_path: Path, async_db: bool
 ) -> None:
-    """Rows (and links) stored over HTTP survive `copier update` + `app.migrate` to a design with
+    """Rows (and links) stored over HTTP survive `copier update` + `tools.migrate` to a design with
     a new range, a new unique combination, a new link and new timestamps; old rows get the
     migration's time, and every new rule holds for new writes."""
     data = {**design_data("every-construct"), "async_db": async_db}
@@ -624,7 +704,7 @@ def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_ke
     update(project, {"resources": design_v2})
     commit(project, "A rule, a unique combination, a link and timestamps")
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    migrated = run(project, environment, "-m", "app.migrate", "Rules, links and timestamps")
+    migrated = run(project, environment, "-m", "tools.migrate", "Rules, links and timestamps")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     ruff_clean(project)
     checked = run(project, environment, "-m", "alembic", "check")
@@ -682,7 +762,7 @@ def test_a_design_with_every_construct_gains_a_rule_a_link_and_timestamps_and_ke
 
 
 def lose_autoincrement(database: Path, table: str, *, mark_put_back: bool) -> None:
-    """Rebuild `table` as a migration written before app/keep_ids.py did: a copy without
+    """Rebuild `table` as a migration written before tools/keep_ids.py did: a copy without
     `AUTOINCREMENT`, the old table dropped (its `sqlite_sequence` row with it), the copy renamed.
     `mark_put_back`: the migration ran under a migrations/env.py that put the mark back."""
     with sqlite3.connect(database) as connection:
@@ -719,7 +799,7 @@ def test_tables_that_lost_autoincrement_to_an_older_migration_regain_it(
     template_repo: Path, tmp_path: Path
 ) -> None:
     """A table an older migration rebuilt without `AUTOINCREMENT` gets it back from
-    `python -m app.migrate`, its rows and highest id given out kept: a deleted top row's id is
+    `python -m tools.migrate`, its rows and highest id given out kept: a deleted top row's id is
     never given again, whether the old rebuild's mark survived (books) or not (authors)."""
     project = new_project(template_repo, tmp_path / "project")
     database = tmp_path / "data.db"
@@ -744,7 +824,7 @@ def test_tables_that_lost_autoincrement_to_an_older_migration_regain_it(
     deleted = through_api(project, environment, prefix, [("DELETE", f"{prefix}/books/3", None)])
     assert deleted == [(204, None)]
 
-    migrated = run(project, environment, "-m", "app.migrate", "ids")
+    migrated = run(project, environment, "-m", "tools.migrate", "ids")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert (
         "Regained AUTOINCREMENT, which an earlier migration's rebuild left out: author, book "
@@ -757,7 +837,7 @@ def test_tables_that_lost_autoincrement_to_an_older_migration_regain_it(
     assert "AUTOINCREMENT" in tables["author"] and "AUTOINCREMENT" in tables["book"]
     checked = run(project, environment, "-m", "alembic", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    again = run(project, environment, "-m", "app.migrate", "nothing")
+    again = run(project, environment, "-m", "tools.migrate", "nothing")
     assert "nothing to migrate" in again.stdout and "Regained" not in again.stdout
 
     after = through_api(
@@ -817,7 +897,7 @@ def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(
     (written,) = [p for p in migration_files(project) if not p.name.startswith("0001")]
     script = written.read_text()
     written.write_text(script[: script.index("def upgrade() -> None:")] + functions.group(1))
-    for line in ("alembic upgrade head", 'python -m app.migrate "what changed"'):
+    for line in ("alembic upgrade head", 'python -m tools.migrate "what changed"'):
         done = subprocess.run(
             line, shell=True, cwd=project, env=shell, capture_output=True, text=True
         )
@@ -922,7 +1002,7 @@ def loan_table(project: Path, environment: dict[str, str]) -> dict[str, Any]:
 def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
     template_repo: Path, tmp_path: Path, request: pytest.FixtureRequest, backend: str
 ) -> None:
-    """`owned: true` added to loans that hold rows: `app.migrate` refuses a user that does not
+    """`owned: true` added to loans that hold rows: `tools.migrate` refuses a user that does not
     exist or is not active, changing nothing; gives the rows to the first administrator by
     default, or to the user `--owner` names, saying which; the owner then reaches the rows and
     another user gets 404; an empty database takes the same migration without an owner."""
@@ -995,7 +1075,7 @@ def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
     commit(project, "Loans are owned")
 
     # No such user, or not an active one: refused before anything is copied or changed.
-    checked = run(project, main, "-m", "app.migrate", "--check")
+    checked = run(project, main, "-m", "tools.migrate", "--check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Nothing blocks the migration" in checked.stdout
     held = "loan becomes owned (`owned: true`) and holds 3 rows that need an owner, but "
@@ -1004,11 +1084,11 @@ def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
         ("nobody@example.com", "no user has the e-mail nobody@example.com"),
         ("cy@example.com", "cy@example.com is not active"),
     ]:
-        checked = run(project, main, "-m", "app.migrate", "--check", "--owner", owner)
+        checked = run(project, main, "-m", "tools.migrate", "--check", "--owner", owner)
         assert checked.returncode == 1 and f"{held}{why}: {choose}." in checked.stderr, (
             checked.stdout + checked.stderr
         )
-        refused = run(project, main, "-m", "app.migrate", "--owner", owner, "Loans are owned")
+        refused = run(project, main, "-m", "tools.migrate", "--owner", owner, "Loans are owned")
         assert refused.returncode == 1, refused.stdout + refused.stderr
         assert "Migration refused (nothing was copied or changed)" in refused.stderr
         assert f"{held}{why}: {choose}." in refused.stderr, refused.stderr
@@ -1017,7 +1097,7 @@ def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
         assert not list(tmp_path.glob("main.db.bak-*")), "a refused migration made a backup"
 
     # By default, the first administrator (user 1, not the deputy) gets every row, and says so.
-    migrated = run(project, main, "-m", "app.migrate", "Loans are owned")
+    migrated = run(project, main, "-m", "tools.migrate", "Loans are owned")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert (
         f"3 rows of loan now owned by {ADMIN['email']} (user 1), the first administrator; "
@@ -1033,7 +1113,7 @@ def test_a_resource_with_rows_becomes_owned_by_the_user_chosen_explicitly(
     assert after["rows"] == before["rows"], "an old value changed"
 
     # A copy still at the first migration takes the written migration, with `--owner`.
-    migrated = run(project, other, "-m", "app.migrate", "--owner", "Ana@Example.com", "Owned")
+    migrated = run(project, other, "-m", "tools.migrate", "--owner", "Ana@Example.com", "Owned")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert f"3 rows of loan now owned by ana@example.com (user {ana_id}), as named" in (
         migrated.stdout
@@ -1129,7 +1209,7 @@ def test_searchable_added_indexes_the_rows_held_and_survives_a_table_rebuild(
     v2_book["fields"]["pages"] = "float?"
     update(project, {"resources": design_v2})
     commit(project, "Design v2")
-    migrated = run(project, environment, "-m", "app.migrate", "Pages in decimals")
+    migrated = run(project, environment, "-m", "tools.migrate", "Pages in decimals")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert "book_search_update" in search_tables(database)  # given back after the rebuild
     commit(project, "Pages in decimals")

@@ -85,6 +85,7 @@ QUERY_MODELS = "app/models/query.py"
 GROUP_MODELS = "app/models/group.py"
 CONNECTIONS = "app/core/connections.py"
 MIDDLEWARE = "app/core/middleware.py"
+SPEC = "docs/api-design-spec.md"
 
 MUTATIONS = [
     # --- lists: filters, sorting, paging --------------------------------------------------------
@@ -1007,6 +1008,30 @@ MUTATIONS = [
             ),
         ),
         select="408",
+    ),
+    Mutation(
+        "er-column-dropped",
+        "the spec's ER diagram leaves out a column of the book table",
+        "tests/test_api_spec.py",
+        (Edit(SPEC, "        int pages\n", ""),),
+    ),
+    Mutation(
+        "spec-example-broken",
+        "the spec's example body of POST /books sends pages as a string, which the API refuses",
+        "tests/test_api_spec.py",
+        (
+            Edit(
+                SPEC,
+                '/api/v1/books`: `{"title": "The Left Hand of Darkness", "isbn": "isbn-99", "pages": 109',
+                '/api/v1/books`: `{"title": "The Left Hand of Darkness", "isbn": "isbn-99", "pages": "109"',
+            ),
+        ),
+    ),
+    Mutation(
+        "spec-model-unlisted",
+        "section 5's list of every model leaves out the BookGenre enum",
+        "tests/test_api_spec.py",
+        (Edit(SPEC, "| `BookGenre` |", "| — |"),),
     ),
 ]
 

@@ -3,8 +3,8 @@
 
 - the rendered test suite passes with TEST_DATABASE_URL, for the default design and richer ones
   (lending-library: its `q` through the pg_trgm indexes);
-- a prototype with rows moves from SQLite to PostgreSQL (`python -m app.move_data`), then keeps
-  migrating through `copier update` + `python -m app.migrate`, every row kept; refusals write
+- a prototype with rows moves from SQLite to PostgreSQL (`python -m tools.move_data`), then keeps
+  migrating through `copier update` + `python -m tools.migrate`, every row kept; refusals write
   nothing; `alembic downgrade base` and `upgrade head` work both ways;
 - every edge input gets the same status on PostgreSQL as on SQLite, under uvicorn: no 500;
 - workers starting together on an empty database take turns setting it up.
@@ -109,7 +109,7 @@ def test_a_design_with_links_moves_its_rows_and_links_to_postgres(
     assert sorted(linked["shelf_tag_ids"]) == sorted(tags), linked
 
     target = postgres.new_database(driver="psycopg")
-    moved = run(project, sqlite_env, "-m", "app.move_data", target)
+    moved = run(project, sqlite_env, "-m", "tools.move_data", target)
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert "book_tags: 2 rows" in moved.stdout and "shelf_tag: 2 rows" in moved.stdout
 
@@ -150,20 +150,20 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
 
     # A database that is not there: one line saying so, not a traceback.
     missing = postgres.url("no_such_database")
-    unreachable = run(project, sqlite_env, "-m", "app.move_data", missing)
+    unreachable = run(project, sqlite_env, "-m", "tools.move_data", missing)
     assert unreachable.returncode == 1 and "Traceback" not in unreachable.stderr
     assert "Nothing copied: cannot reach a database" in unreachable.stderr
     assert 'database "no_such_database" does not exist' in unreachable.stderr
-    unreachable = run(project, pg_env(missing), "-m", "app.migrate", "Nothing")
+    unreachable = run(project, pg_env(missing), "-m", "tools.migrate", "Nothing")
     assert unreachable.returncode == 1 and "Traceback" not in unreachable.stderr
     assert "Cannot reach the database (postgresql+psycopg://" in unreachable.stderr
 
     # The README's recipe: copy the rows into an empty PostgreSQL database, then point at it.
     target = postgres.new_database(driver="psycopg")
-    moved = run(project, sqlite_env, "-m", "app.move_data", target)
+    moved = run(project, sqlite_env, "-m", "tools.move_data", target)
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert "author: 1 row" in moved.stdout and "loan: 1 row" in moved.stdout
-    again = run(project, sqlite_env, "-m", "app.move_data", target)
+    again = run(project, sqlite_env, "-m", "tools.move_data", target)
     assert again.returncode == 1 and "already holds rows" in again.stderr
 
     database_url = target.replace("+psycopg", f"+{driver(async_db)}")
@@ -193,7 +193,7 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     assert refused.returncode != 0
     assert "The database schema does not match the models" in refused.stderr
 
-    migrated = run(project, environment, "-m", "app.migrate", "Probes, conditions, poetry")
+    migrated = run(project, environment, "-m", "tools.migrate", "Probes, conditions, poetry")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert "Not backed up: postgresql keeps no file to copy" in migrated.stdout
     assert "pg_dump" in migrated.stdout
@@ -227,12 +227,12 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     del design_v3[0]["fields"]["copies_kept"]  # a column every row holds a value in
     update(project, {"resources": design_v3, "confirm_removal": "author.copies_kept"})
     commit(project, "Design v3")
-    refused = run(project, environment, "-m", "app.migrate", "Birthplaces")
+    refused = run(project, environment, "-m", "tools.migrate", "Birthplaces")
     assert refused.returncode == 1
     assert "author.born_in is a new required field without a default" in refused.stderr
     assert "author.copies_kept is no longer in the design" in refused.stderr
     assert (  # the hint to drop the data says what PostgreSQL keeps of it: nothing
-        '`python -m app.migrate --allow-drops "what changed"` (it makes no copy of the data: '
+        '`python -m tools.migrate --allow-drops "what changed"` (it makes no copy of the data: '
         "to keep one, run `pg_dump` first)" in refused.stderr
     )
     assert "SQLite" not in refused.stderr
@@ -245,7 +245,7 @@ def test_a_prototype_moves_to_postgres_and_keeps_migrating(
     update(project, {"resources": design_v3})
     commit(project, "Design v3, optional")
     migrated = run(
-        project, environment, "-m", "app.migrate", "--allow-drops", "Birthplaces, unique names"
+        project, environment, "-m", "tools.migrate", "--allow-drops", "Birthplaces, unique names"
     )
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     taken = through_api(

@@ -136,7 +136,7 @@ DRIFTS = [
         "| `400`, `401`, `403`, `409`, `413`, `422` | authenticated |",
     ),
     ("docs/api-design-spec.md", "| `404`, `422` | public |", "| `404` | public |"),
-    ("docs/api-design-spec.md", "  pyproject.toml ", "  setup.py "),
+    ("docs/api-design-appendix.md", "  pyproject.toml ", "  setup.py "),
     (
         "docs/api-design-spec.md",
         "<http://127.0.0.1:8000/docs>",

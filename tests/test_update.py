@@ -8,7 +8,6 @@ publishes a new template version, updates, and checks what the project holds aft
 
 from __future__ import annotations
 
-import atexit
 import copy
 import json
 import os
@@ -16,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from tests.conftest import DESIGNS, design_data
 from tests.helpers import (
     ROOT,
     TEMPLATE_FILES,
+    built_once,
     git,
     make_template_repo,
     readme_block,
@@ -58,26 +57,24 @@ def commit(project: Path, message: str) -> None:
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
-_committed: dict[str, Path] = {}  # each render's first committed copy, by template and answers
-
-
 def new_project(
     template: Path, dst: Path, data: dict[str, Any] | None = None, vcs_ref: str | None = None
 ) -> Path:
     """Render and commit, as a user does right after `copier copy`.
 
-    Each template, answers and version is rendered once per test process; later calls copy that
-    committed project, git history included (the same files a new render would write: rendering
-    is byte-identical, as test_same_design_renders_byte_identical checks)."""
+    Each template, answers and version is rendered once per test run (tests.helpers.built_once);
+    later calls, in any worker, copy that committed project, git history included (the same files
+    a new render would write: rendering is byte-identical, as test_same_design_renders_byte_identical
+    checks)."""
     key = json.dumps([str(template), data or {}, vcs_ref], sort_keys=True, default=str)
-    if key not in _committed:
-        original = Path(tempfile.mkdtemp(prefix="committed-project-")) / "project"
-        render(template, original, data, vcs_ref=vcs_ref)
-        git(original, "init", "-q", "-b", "main")
-        commit(original, "Render the project")
-        _committed[key] = original
-        atexit.register(shutil.rmtree, original.parent, ignore_errors=True)
-    shutil.copytree(_committed[key], dst, symlinks=True)
+
+    def render_and_commit(folder: Path) -> None:
+        render(template, folder / "project", data, vcs_ref=vcs_ref)
+        git(folder / "project", "init", "-q", "-b", "main")
+        commit(folder / "project", "Render the project")
+
+    committed = built_once(f"committed-{key}", render_and_commit)
+    shutil.copytree(committed / "project", dst, symlinks=True)
     return dst
 
 
@@ -405,11 +402,8 @@ def test_remove_resource_removes_its_files(template_repo: Path, tmp_path: Path) 
 # --------------------------------------------------------------------------- template versions
 
 
-@pytest.fixture(scope="module")
-def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
-    and a new attribute of the design model that the rendered README shows."""
-    template = make_template_repo(tmp_path_factory.mktemp("versioned") / "template", tag="1.0.0")
+def make_versioned_template(folder: Path) -> None:
+    template = make_template_repo(folder / "template", tag="1.0.0")
     main = template / "template/app/main.py.jinja"
     lines = main.read_text().splitlines(keepends=True)
     assert lines[0].startswith('"""')
@@ -426,7 +420,14 @@ def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         readme.write("\nRendered by template {{ design.template_version }}.\n")
     git(template, "commit", "-q", "-am", "template 1.1.0")
     git(template, "tag", "1.1.0")
-    return template
+
+
+@pytest.fixture(scope="session")
+def versioned_template(shared_folder: Path) -> Path:
+    """The template tagged 1.0.0, then 1.1.0: a new docstring in app/main.py and in the rules stub,
+    and a new attribute of the design model that the rendered README shows. Made once per run,
+    for every worker (read-only), so its committed projects are made once too (new_project)."""
+    return (built_once("versioned-template", make_versioned_template) / "template").resolve()
 
 
 def test_new_template_version_merges_non_overlapping_edits(
@@ -441,6 +442,7 @@ def test_new_template_version_merges_non_overlapping_edits(
     edit(project / "app/main.py", lambda text: text + "app.state.hand_edited = True\n")
     rules = edit(project / "app/rules/book.py", lambda text: text + RULE)
     author_rules = (project / "app/rules/author.py").read_text()
+    (project / "docs/decisions.md").write_text("# Decisions\n\n- Loans last 3 weeks.\n")
     commit(project, "Hand edits")
 
     # No vcs_ref: the newest PEP 440 tag. A design change rides along.
@@ -455,6 +457,8 @@ def test_new_template_version_merges_non_overlapping_edits(
     # app/rules/*.py are the user's (_skip_if_exists): a new stub never replaces them, edited or not.
     assert (project / "app/rules/book.py").read_text() == rules
     assert (project / "app/rules/author.py").read_text() == author_rules
+    # So is docs/decisions.md, the review's decisions and open questions the spec links to.
+    assert (project / "docs/decisions.md").read_text() == "# Decisions\n\n- Loans last 3 weeks.\n"
     assert conflicts(project) == []
     commit(project, "Update to 1.1.0")
 
@@ -630,19 +634,16 @@ def test_new_template_version_brings_its_design_model(
 FIRST_RELEASE = "cffb229"  # CHANGELOG's 1.0.0: the last commit of 2026-11-24
 
 
-def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
-    tmp_path: Path,
-) -> None:
-    """An upgrade across the whole history: the first release's project takes this version (with
-    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
-    edit, and its tests pass."""
+def releases(tmp_path: Path, earlier: str) -> Path:
+    """A template repository tagged 1.0.0 at this repository's commit `earlier` and 2.0.0 at this
+    checkout's template files; the test is skipped in a clone whose history does not reach back."""
     if subprocess.run(
-        ["git", "cat-file", "-e", f"{FIRST_RELEASE}^{{commit}}"], cwd=ROOT, capture_output=True
+        ["git", "cat-file", "-e", f"{earlier}^{{commit}}"], cwd=ROOT, capture_output=True
     ).returncode:
-        pytest.skip(f"this checkout has no history back to {FIRST_RELEASE} (a shallow clone)")
+        pytest.skip(f"this checkout has no history back to {earlier} (a shallow clone)")
     template = tmp_path / "template"
     git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(template))
-    git(template, "checkout", "-q", "-b", "releases", FIRST_RELEASE)
+    git(template, "checkout", "-q", "-b", "releases", earlier)
     git(template, "tag", "1.0.0")
     for name in TEMPLATE_FILES:  # this checkout's template, as the next release
         shutil.rmtree(template / name, ignore_errors=True)
@@ -655,7 +656,16 @@ def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
     git(template, "add", "-A")
     git(template, "commit", "-q", "-m", "this version")
     git(template, "tag", "2.0.0")
+    return template
 
+
+def test_a_project_rendered_by_the_first_release_updates_and_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    """An upgrade across the whole history: the first release's project takes this version (with
+    `requirements.txt`'s tools, which include what the old version's hooks import), keeps a hand
+    edit, and its tests pass."""
+    template = releases(tmp_path, FIRST_RELEASE)
     project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
     edit(project / "app/rules/book.py", lambda text: text + RULE)
     commit(project, "A rule of my own")
@@ -879,9 +889,9 @@ def test_a_custom_endpoint_is_documented_in_its_own_file_and_stays_agreed(
 
 
 def contract_command(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m app.api_contract ...` in the project."""
+    """`python -m tools.contract ...` in the project."""
     return subprocess.run(
-        [sys.executable, "-m", "app.api_contract", *args],
+        [sys.executable, "-m", "tools.contract", *args],
         cwd=project,
         env={**os.environ, "PYTHONPATH": str(project)},
         capture_output=True,
@@ -991,7 +1001,11 @@ def test_a_one_argument_rule_keeps_working_after_the_update_that_adds_context(
     service = (project / "app/services/author.py").read_text()
     assert "apply_rules(check_author, author, caller=caller, before=before)" in service
     assert conflicts(project) == []
-    for tool in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "app"]):
+    for tool in (
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "app", "tools"],
+    ):
         checked = subprocess.run(
             [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, timeout=600
         )
@@ -1120,7 +1134,7 @@ def test_changelog_names_the_released_versions() -> None:
 
 
 def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_path: Path) -> None:
-    """After an update, `python -m app.api_contract --changes` writes what changed to
+    """After an update, `python -m tools.contract --changes` writes what changed to
     docs/api-changes.md, breaking first; docs/updating.md (linked from README) shows this very case."""
     project = new_project(template_repo, tmp_path / "project")
     design = resources(project)
@@ -1129,7 +1143,7 @@ def test_an_update_records_what_changed_for_clients(template_repo: Path, tmp_pat
     book["permissions"]["delete"] = []
     update(project, {"resources": design})
 
-    command = [sys.executable, "-m", "app.api_contract", "--changes"]
+    command = [sys.executable, "-m", "tools.contract", "--changes"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     result = forkserver.run(command, cwd=project, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -1159,8 +1173,8 @@ def test_a_route_changed_by_hand_fails_until_the_contract_records_it(
     )
     failed = run_project_pytest(project, "tests/test_api_contract.py")
     assert failed.returncode == 1
-    assert "python -m app.api_contract --write" in failed.stdout
-    command = [sys.executable, "-m", "app.api_contract", "--write"]
+    assert "python -m tools.contract --write" in failed.stdout
+    command = [sys.executable, "-m", "tools.contract", "--write"]
     environment = {**os.environ, "PYTHONPATH": str(project)}
     written = forkserver.run(command, cwd=project, env=environment)
     assert written.returncode == 0, written.stdout + written.stderr

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app import api_contract
-from app.api_contract import (
+from tools import contract
+from tools.contract import (
     CONTRACT,
     Change,
     add_entry,
@@ -67,7 +67,7 @@ def test_the_running_code_is_the_recorded_contract() -> None:
     drift = changes(json.loads(CONTRACT.read_text()), live_contract())
     assert drift == [], (
         "the code's API differs from docs/api-contract.json: record a change you meant with "
-        "`python -m app.api_contract --write`"
+        "`python -m tools.contract --write`"
     )
 
 
@@ -241,10 +241,10 @@ def test_changes_are_refused_while_conflict_markers_remain(
     binary = tmp_path / "app.db"
     binary.write_bytes(b"\xff\xfe<<<<<<< \x00")
     written = tmp_path / "api-changes.md"
-    monkeypatch.setattr(api_contract, "project_files", lambda: [clean, marked, binary])
-    monkeypatch.setattr(api_contract, "CHANGES", written)
+    monkeypatch.setattr(contract, "project_files", lambda: [clean, marked, binary])
+    monkeypatch.setattr(contract, "CHANGES", written)
 
-    assert api_contract.main(["--changes"]) == 1
+    assert contract.main(["--changes"]) == 1
     message = capsys.readouterr().err
     assert f"Conflict markers (<<<<<<<) remain in: {marked}." in message
     assert "Resolve them" in message and "then run this again" in message

@@ -9,7 +9,7 @@ with the old table: the next row would get the id of a row deleted before. So:
   of every table whose model has it (`in_rebuilds`, from migrations/env.py);
 - migrations/env.py notes every high-water mark before the migrations run (`given_out`) and
   puts back any that a migration lowered or lost (`restore`);
-- `python -m app.migrate` rebuilds, with the keyword, a table that already lost it to a migration
+- `python -m tools.migrate` rebuilds, with the keyword, a table that already lost it to a migration
   written before these two (`regain`), its high-water mark kept.
 """
 

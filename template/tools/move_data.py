@@ -1,4 +1,4 @@
-"""`python -m app.move_data <target URL>`: copy every row of the database into a new, empty one.
+"""`python -m tools.move_data <target URL>`: copy every row of the database into a new, empty one.
 
 The way from the SQLite file to PostgreSQL (README: "Moving to PostgreSQL"). The source is
 `DATABASE_URL` and must be at the latest migration; the target is brought to it first, so both
@@ -17,7 +17,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 from app.core.config import get_settings
-from app.db import ALEMBIC_INI, schema_problem, sync_url
+from app.core.schema import ALEMBIC_INI, schema_problem
+from app.db import sync_url
 
 BATCH_SIZE = 1_000
 
@@ -113,7 +114,7 @@ def _quoted(connection: Connection, table: Table) -> str:
 
 def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m app.move_data",
+        prog="python -m tools.move_data",
         description="Copy every row of DATABASE_URL's database into a new, empty database.",
     )
     parser.add_argument(

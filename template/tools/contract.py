@@ -1,12 +1,12 @@
-"""`python -m app.api_contract`: the API as clients see it, recorded in docs/api-contract.json.
+"""`python -m tools.contract`: the API as clients see it, recorded in docs/api-contract.json.
 
 The contract keeps what a client depends on, read from the app's own OpenAPI document: each
 operation's statuses, who may call it, its body, response and query parameters, and the fields of
 the resources' models. `copier update` writes the contract of the new design; then
 
-    python -m app.api_contract --changes   # what changed since the last commit -> docs/api-changes.md
-    python -m app.api_contract             # does the running code still match the contract?
-    python -m app.api_contract --write     # record a change made by hand to the code
+    python -m tools.contract --changes   # what changed since the last commit -> docs/api-changes.md
+    python -m tools.contract             # does the running code still match the contract?
+    python -m tools.contract --write     # record a change made by hand to the code
 """
 
 import argparse
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.models.types import MAX_SAFE_INTEGER  # every integer's bounds, left unsaid
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "docs" / "api-contract.json"
 CHANGES = ROOT / "docs" / "api-changes.md"
@@ -30,7 +32,7 @@ SYSTEM_TAGS = {"auth", "users", "health"}
 
 HEADING = (
     "# API changes\n\nWhat each change of the design did to the API, newest first "
-    "(`python -m app.api_contract --changes`).\n"
+    "(`python -m tools.contract --changes`).\n"
 )
 
 Contract = dict[str, Any]
@@ -46,7 +48,6 @@ RULES = {
 # A row of docs/custom-endpoints.md whose access is that of a generated route:
 # | POST | `/api/v1/authors/{author_id}/archive` | ... | same as `PATCH /api/v1/authors/{author_id}` |
 SAME_AS = re.compile(r"^\| ([A-Z]+) \| `(\S+)` \| .* \| same as `([A-Z]+) (\S+)` \|$", re.M)
-MAX_SAFE_INTEGER = 2**53 - 1  # every integer's bounds (app/models/types.py), left unsaid
 # How pydantic (2.13 and later) begins the pattern of a decimal's text form: its digits, which the
 # model states already, so left unsaid too, whichever pydantic wrote the schema.
 DECIMAL_TEXT = "^(?!^[-+.]*$)"
@@ -495,7 +496,7 @@ def write_contract(value: Contract) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.api_contract")
+    parser = argparse.ArgumentParser(prog="python -m tools.contract")
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--write", action="store_true", help="record the running code's contract")
     action.add_argument(
@@ -548,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         for change in drift:
             print(f"  {change.where}: {change.what}", file=sys.stderr)
         print(
-            "Record a change you meant with `python -m app.api_contract --write`.", file=sys.stderr
+            "Record a change you meant with `python -m tools.contract --write`.", file=sys.stderr
         )
         return 1
     return 0
