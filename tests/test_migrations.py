@@ -876,14 +876,13 @@ def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(
     commands = re.search(r"```bash\n(.*?)```", recipe, re.S)
     functions = re.search(r"```python\n(.*?)```", recipe, re.S)
     assert commands is not None and functions is not None
-    design = resources(project)
-    first = next(r for r in design if r["name"] == rename.resource)
+    design = yaml.safe_load((project / "design.yml").read_text())
+    first = next(r for r in design["resources"] if r["name"] == rename.resource)
     first["fields"] = {
         (rename.new if name == rename.old else name): spec for name, spec in first["fields"].items()
     }
-    (project.parent / "design.yml").write_text(
-        yaml.safe_dump({"resources": design}, sort_keys=False)
-    )
+    (project / "design.yml").write_text(yaml.safe_dump(design, sort_keys=False))
+    commit(project, f"Rename {rename.resource}.{rename.old} in the design")
 
     shell = {
         **environment,
