@@ -42,7 +42,8 @@ from .design import DesignError
 from .kinds import MAX_SAFE_INTEGER
 from .literals import LINE_LENGTH
 
-ANSWER_KEYS = (
+# The design's questions, in copier.yml's order.
+QUESTIONS = (
     "project_name",
     "description",
     "api_prefix",
@@ -50,10 +51,14 @@ ANSWER_KEYS = (
     "roles",
     "default_role",
     "open_signup",
+    "admin_view",
     "async_db",
     "resources",
 )
-
+# Options a design has only when they are on: a project that never answered them keeps its
+# checksum and its design file.
+OPTIONAL_KEYS = ("admin_view",)
+ANSWER_KEYS = tuple(key for key in QUESTIONS if key not in OPTIONAL_KEYS)
 
 _cache: dict[str, Any] = {}  # the design of each distinct set of answers
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
@@ -73,7 +78,13 @@ def picked_answers(answers: Any) -> dict[str, Any]:
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
     picked["roles"] = questionnaire.role_list(picked["roles"])  # `admin, agent`: a list
-    return picked
+    on = {key: True for key in OPTIONAL_KEYS if _on(answers.get(key))}
+    return {key: on.get(key, picked.get(key)) for key in QUESTIONS if key in picked or key in on}
+
+
+def _on(answer: Any) -> bool:
+    """A bool answer: `--data admin_view=true` reaches a hook as text."""
+    return answer is True or str(answer).lower() in ("true", "yes", "1")
 
 
 def design_from(answers: Any) -> Any:
@@ -120,7 +131,8 @@ def check_update(context: dict[str, Any]) -> None:
     if key in _checked:
         return
     _checked.add(key)
-    if updating() and evolution.edited_by_hand(text, last, ANSWER_KEYS):
+    last_picked = picked_answers(last)
+    if updating() and evolution.edited_by_hand(text, last_picked, tuple(last_picked)):
         raise UserMessageError(
             f"Nothing was changed: {conf['answers_file']} was edited by hand since Copier wrote "
             "it, and an update never carries such an edit into the code (it compares two renders "
@@ -237,7 +249,7 @@ def _checked_design(context: dict[str, Any]) -> Any:
     """
     conf = context["_copier_conf"]
     seen = (
-        *(context.get(key) for key in ANSWER_KEYS),
+        *(context.get(key) for key in (*ANSWER_KEYS, *OPTIONAL_KEYS)),
         context.get("confirm_removal"),
         str(conf["dst_path"]),
         answers_on_disk(conf)[0],
@@ -316,7 +328,8 @@ class DesignFilters(Extension):
 
     @staticmethod
     def _design_checksum(answers: Any) -> str:
-        return str(evolution.design_checksum(picked_answers(answers), ANSWER_KEYS))
+        picked = picked_answers(answers)
+        return str(evolution.design_checksum(picked, tuple(picked)))
 
     def _project_tree(self, design: Any) -> str:
         compiled: dict[str, Template] = {}  # the per-resource files share their docstrings

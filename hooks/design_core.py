@@ -27,6 +27,7 @@ class DesignCore:
     open_signup: bool
     async_db: bool
     resources: tuple[Resource, ...]
+    admin_view: bool = False  # sqladmin at /admin, for the administrator role
 
     @property
     def jwt(self) -> bool:

@@ -106,6 +106,12 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         auth, answers.get("roles"), answers.get("default_role")
     )
     problems += role_problems
+    admin_view = answers.get("admin_view") is True
+    if admin_view and not jwt:
+        problems.append(
+            "admin_view: the admin view logs in with the API's accounts, so it needs auth: jwt; "
+            "answer auth=jwt, or leave admin_view out"
+        )
 
     raw_resources = _as_list(answers.get("resources"))
     if raw_resources is None:
@@ -117,6 +123,13 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         )
     if not raw_resources:
         problems.append("resources: the design has no resources; add at least one")
+    if admin_view and any(
+        r.get("name") == "admin" for r in raw_resources if isinstance(r, Mapping)
+    ):
+        problems.append(
+            "resource 'admin': its tests/test_admin.py would be the admin view's; rename the "
+            "resource, or leave admin_view out"
+        )
     resources = _resources(raw_resources, roles=roles, jwt=jwt, problems=problems)
     resources = link_resources(resources, problems)
     problems += required_ref_cycles(resources)
@@ -132,6 +145,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         open_signup=bool(answers.get("open_signup", False)) and jwt,
         async_db=bool(answers.get("async_db", False)),
         resources=tuple(resources),
+        admin_view=admin_view,
     )
 
 

@@ -357,6 +357,23 @@ def test_the_endpoint_table_drives_the_system_routes() -> None:
     assert json.loads(json.dumps([ep.errors for ep in design.system_endpoints]))
 
 
+def test_the_admin_view_brings_its_dependencies_and_needs_logins() -> None:
+    book = [{"name": "book", "fields": {"t": "str"}}]
+    names = {r.name for r in build_design(answers(book, admin_view=True)).dependencies}
+    assert {"sqladmin", "itsdangerous"} <= names
+    without = {r.name for r in build_design(answers(book)).dependencies}
+    assert not {"sqladmin", "itsdangerous"} & without
+    assert "app/admin.py" in tree.python_files(build_design(answers(book, admin_view=True)))
+    assert "app/admin.py" not in tree.python_files(build_design(answers(book)))
+    with pytest.raises(DesignError) as refused:
+        build_design(answers(book, auth="none", roles=None, default_role=None, admin_view=True))
+    assert any("admin_view:" in p and "auth: jwt" in p for p in refused.value.problems)
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([{"name": "admin", "fields": {"t": "str"}}], admin_view=True))
+    assert any("resource 'admin'" in p for p in refused.value.problems)
+    assert build_design(answers([{"name": "admin", "fields": {"t": "str"}}]))
+
+
 @pytest.mark.parametrize("field", ["object", "classmethod", "json", "copy", "validate", "l"])
 def test_names_that_would_break_a_model_body_are_refused(field: str) -> None:
     with pytest.raises(DesignError) as refused:

@@ -87,7 +87,7 @@ def test_a_wrong_answer_is_fixed_in_place_and_the_default_resources_follow_the_r
     child.send(CLEAR_LINE + "[vet, nurse, owner]\r")
     child.expect("'owner' is a permission word, not a role; pick another name")
     child.send(CLEAR_LINE + "[vet, nurse, client]\r")
-    accept(child, "self-registered", "register an account", "Async")
+    accept(child, "self-registered", "register an account", "admin view", "Async")
     child.expect("Esc then Enter")
     child.send(SUBMIT_MULTILINE)
     finish(child)
@@ -221,6 +221,7 @@ def test_an_interactive_update_that_keeps_every_answer_changes_nothing(
         "The roles",
         "self-registered",
         "register an account",
+        "admin view",
         "Async",
     )
     child.expect("Esc then Enter")
