@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .column_types import INT64_MIGRATION_TYPE
+from .enum_checks import enum_check
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
@@ -79,6 +80,7 @@ class MigrationTables:
                     foreign_keys=(),
                     unique=(),
                     indexes=(("email", True),),
+                    checks=(enum_check("role", self.role_members),),
                 )
             )
         for r in self._creation_order():

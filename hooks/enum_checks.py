@@ -1,0 +1,55 @@
+"""The CHECK constraint that keeps an enum column to its values, so the database holds the enum
+as the design does: `status IN ('open', 'closed')`, named `status_in_<digest of the values>`.
+
+The values are the ones stored (the members' names, as SQLAlchemy writes them), in the design's
+order; the name changes with the list, so a changed enum is a new constraint to the migrations
+(Alembic compares CHECK constraints by name only), and an import reads the values back from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .sql_keywords import sql_column
+
+if TYPE_CHECKING:
+    from .design import Design
+    from .fields import FieldSpec
+
+DIGEST_LENGTH = 8  # hex digits of the values' SHA-256 in the constraint's name
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal: single quotes, a quote inside doubled."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def values_digest(values: Sequence[str]) -> str:
+    """What names a list of values: the start of the SHA-256 of the values, one a line."""
+    return hashlib.sha256("\n".join(values).encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+def enum_check(column: str, members: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """(name, SQL condition) of the CHECK constraint keeping `column` to the stored values of an
+    enum's (member, value) pairs; a null passes it, as any CHECK, so an optional enum stays so."""
+    stored = [member for member, _ in members]
+    listed = ", ".join(sql_text(value) for value in stored)
+    return f"{column}_in_{values_digest(stored)}", f"{sql_column(column)} IN ({listed})"
+
+
+def field_enum_check(spec: FieldSpec) -> tuple[str, str] | None:
+    """The CHECK constraint of an enum field's column; None for other kinds."""
+    return enum_check(spec.column, spec.enum_members) if spec.kind == "enum" else None
+
+
+def role_check(design: Design) -> tuple[str, str]:
+    """The CHECK constraint of the `user` table's `role` column: the design's roles."""
+    return enum_check("role", design.role_members)
+
+
+def enum_columns(design: Design) -> list[str]:
+    """`table.column` of every column an enum CHECK constraint keeps: the user's role first."""
+    columns = ["user.role"] if design.jwt else []
+    return columns + [f"{r.table_name}.{f.column}" for r in design.resources for f in r.enums]
