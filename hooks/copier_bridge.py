@@ -279,6 +279,7 @@ class DesignFilters(Extension):
         environment.globals["database_effect"] = spec_database.database_effect
         environment.globals["role_check"] = enum_checks.role_check
         environment.globals["enum_columns"] = enum_checks.enum_columns
+        environment.globals["unlisted_value"] = enum_checks.unlisted_value
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
         # A model field's `Field(...)` keywords; the numbers the rendered files state once.

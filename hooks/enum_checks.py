@@ -9,9 +9,11 @@ order; the name changes with the list, so a changed enum is a new constraint to 
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .naming import enum_member
 from .sql_keywords import sql_column
 
 if TYPE_CHECKING:
@@ -53,3 +55,14 @@ def enum_columns(design: Design) -> list[str]:
     """`table.column` of every column an enum CHECK constraint keeps: the user's role first."""
     columns = ["user.role"] if design.jwt else []
     return columns + [f"{r.table_name}.{f.column}" for r in design.resources for f in r.enums]
+
+
+def unlisted_value(values: Sequence[str]) -> str | None:
+    """Text an enum column could hold but its CHECK refuses, for the generated tests: neither a
+    value nor a member's name (what the column stores), and no longer than they are (PostgreSQL's
+    `VARCHAR(n)` takes it); None if every candidate is taken."""
+    members = [enum_member(value) for value in values]
+    width = max(len(member) for member in members)
+    taken = {*values, *members}
+    candidates = (c * width for c in string.ascii_lowercase + string.digits)
+    return next((text for text in candidates if text not in taken), None)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from decimal import Decimal
 from typing import Any, Protocol
 
+from .enum_checks import unlisted_value
 from .literals import py_str
-from .naming import enum_member
 
 
 class Bounded(Protocol):
@@ -92,7 +91,7 @@ def refused_values(spec: Sampled) -> list[tuple[str, bool]]:
     the design's range, minimum length, pattern or enum, for the generated tests."""
     refused: list[tuple[str, bool]] = []
     if spec.kind == "enum":
-        unlisted = _unlisted(spec.enum_values)
+        unlisted = unlisted_value(spec.enum_values)
         if unlisted is not None:
             refused.append((py_str(unlisted), True))
     for bound, sign in ((spec.minimum, -1), (spec.maximum, 1)):
@@ -114,17 +113,6 @@ def refused_values(spec: Sampled) -> list[tuple[str, bool]]:
         if stranger is not None:
             refused.append((py_str(stranger), False))
     return refused
-
-
-def _unlisted(values: tuple[str, ...]) -> str | None:
-    """Text an enum column could hold but its enum does not list: neither a value nor a member's
-    name (what the column stores), and no longer than they are (PostgreSQL's `VARCHAR(n)`)."""
-    members = [enum_member(value) for value in values]
-    width = max(len(member) for member in members)
-    taken = {*values, *members}
-    return next(
-        (c * width for c in string.ascii_lowercase + string.digits if c * width not in taken), None
-    )
 
 
 def distinct_test_values(spec: Sampled) -> int:
