@@ -625,6 +625,7 @@ def test_a_database_from_before_enum_checks_gains_them_once_its_unlisted_values_
     ruff_clean(project)
     checked = run(project, environment, "-m", "alembic", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    commit(project, "Migrate: enum values in the database")
 
     # The database keeps each enum to its values now, whoever writes; a listed value and a null
     # (an optional enum's) pass.
@@ -647,6 +648,28 @@ def test_a_database_from_before_enum_checks_gains_them_once_its_unlisted_values_
         (200, "fiction"),
         (200, "member"),
     ]
+
+    # A value added to the enum is a new list, so a new constraint in place of the old one.
+    design = resources(project)
+    genre = "enum(fiction, science, history, children, poetry) = fiction"
+    next(r for r in design if r["name"] == "book")["fields"]["genre"] = genre
+    update(project, {"resources": design})
+    commit(project, "Poetry")
+    before = set(migration_files(project))
+    migrated = run(project, environment, "-m", "tools.migrate", "Poetry")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    (new,) = set(migration_files(project)) - before
+    written = new.read_text()
+    assert f"ck_book_{genre_check}" in written and "'poetry'" in written
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    changed = sql(
+        project,
+        environment,
+        f"UPDATE book SET genre = 'poetry' WHERE id = {books[0]}",
+        f"UPDATE book SET genre = 'drama' WHERE id = {books[0]}",
+    )
+    assert changed[0] == 1 and changed[1].startswith("refused: ") and "ck_book_genre_in_" in changed[1]
 
 
 # --------------------------------------------------------------------------- type changes, renames
