@@ -11,14 +11,47 @@ from __future__ import annotations
 import hashlib
 import string
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .naming import enum_member
 from .sql_keywords import sql_column
 
-if TYPE_CHECKING:
-    from .design import Design
-    from .fields import FieldSpec
+
+class Field(Protocol):
+    """A field as its column's constraint sees it (`fields.FieldSpec` is one)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def column(self) -> str: ...
+
+    @property
+    def enum_members(self) -> list[tuple[str, str]]: ...
+
+
+class Table(Protocol):
+    """A resource's table (`resources.Resource` is one)."""
+
+    @property
+    def table_name(self) -> str: ...
+
+    @property
+    def enums(self) -> Sequence[Field]: ...
+
+
+class Roles(Protocol):
+    """What the user table's role column is (`design.Design` is one)."""
+
+    @property
+    def jwt(self) -> bool: ...
+
+    @property
+    def role_members(self) -> list[tuple[str, str]]: ...
+
+    @property
+    def resources(self) -> Sequence[Table]: ...
+
 
 DIGEST_LENGTH = 8  # hex digits of the values' SHA-256 in the constraint's name
 
@@ -41,17 +74,17 @@ def enum_check(column: str, members: Sequence[tuple[str, str]]) -> tuple[str, st
     return f"{column}_in_{values_digest(stored)}", f"{sql_column(column)} IN ({listed})"
 
 
-def field_enum_check(spec: FieldSpec) -> tuple[str, str] | None:
+def field_enum_check(spec: Field) -> tuple[str, str] | None:
     """The CHECK constraint of an enum field's column; None for other kinds."""
     return enum_check(spec.column, spec.enum_members) if spec.kind == "enum" else None
 
 
-def role_check(design: Design) -> tuple[str, str]:
+def role_check(design: Roles) -> tuple[str, str]:
     """The CHECK constraint of the `user` table's `role` column: the design's roles."""
     return enum_check("role", design.role_members)
 
 
-def enum_columns(design: Design) -> list[str]:
+def enum_columns(design: Roles) -> list[str]:
     """`table.column` of every column an enum CHECK constraint keeps: the user's role first."""
     columns = ["user.role"] if design.jwt else []
     return columns + [f"{r.table_name}.{f.column}" for r in design.resources for f in r.enums]

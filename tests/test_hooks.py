@@ -463,7 +463,10 @@ def test_each_enum_column_has_a_check_of_its_stored_values_named_after_them() ->
         return hashlib.sha256("\n".join(values).encode()).hexdigest()[:8]
 
     assert ticket.checks == (
-        (f"state_in_{digest('open', 'in_progress', 'closed')}", "state IN ('open', 'in_progress', 'closed')"),
+        (
+            f"state_in_{digest('open', 'in_progress', 'closed')}",
+            "state IN ('open', 'in_progress', 'closed')",
+        ),
         (f"order_in_{digest('a', 'b')}", "\"order\" IN ('a', 'b')"),  # a keyword, quoted
         ("stars_ge_1_le_5", "stars >= 1 AND stars <= 5"),
         ("title_length_ge_2", "length(title) >= 2"),
@@ -472,27 +475,46 @@ def test_each_enum_column_has_a_check_of_its_stored_values_named_after_them() ->
     roles = design.migration_tables[0]
     assert roles.name == "user"
     assert roles.checks == (
-        (f"role_in_{digest('admin', 'librarian', 'member')}", "role IN ('admin', 'librarian', 'member')"),
+        (
+            f"role_in_{digest('admin', 'librarian', 'member')}",
+            "role IN ('admin', 'librarian', 'member')",
+        ),
     )
     assert enum_checks.role_check(design) == roles.checks[0]
     assert next(t for t in design.migration_tables if t.name == "ticket").checks == ticket.checks
     assert enum_checks.enum_columns(design) == ["user.role", "ticket.state", "ticket.order"]
 
-    reordered = build_design(answers([{"name": "ticket", "fields": {"state": "enum(closed, open)"}}]))
-    grown = build_design(answers([{"name": "ticket", "fields": {"state": "enum(open, closed, held)"}}]))
+    reordered = build_design(
+        answers([{"name": "ticket", "fields": {"state": "enum(closed, open)"}}])
+    )
+    grown = build_design(
+        answers([{"name": "ticket", "fields": {"state": "enum(open, closed, held)"}}])
+    )
     names = {d.resources[0].checks[0][0] for d in (design, reordered, grown)}
     assert len(names) == 3
-    assert build_design(answers([{"name": "t", "fields": {"s": "str"}}], auth="none")).migration_tables[0].checks == ()
-    assert enum_checks.enum_columns(build_design(answers([{"name": "t", "fields": {"s": "str"}}], auth="none"))) == []
+    assert (
+        build_design(answers([{"name": "t", "fields": {"s": "str"}}], auth="none"))
+        .migration_tables[0]
+        .checks
+        == ()
+    )
+    assert (
+        enum_checks.enum_columns(
+            build_design(answers([{"name": "t", "fields": {"s": "str"}}], auth="none"))
+        )
+        == []
+    )
 
     # The conditions are SQL the database runs: listed values and null pass, others do not.
     with sqlite3.connect(":memory:") as connection:
         conditions = " AND ".join(f"({condition})" for _, condition in ticket.checks[:2])
-        connection.execute(f'CREATE TABLE ticket (state VARCHAR, "order" VARCHAR, CHECK ({conditions}))')
+        connection.execute(
+            f'CREATE TABLE ticket (state VARCHAR, "order" VARCHAR, CHECK ({conditions}))'
+        )
         connection.execute("""INSERT INTO ticket VALUES ('in_progress', NULL), ('closed', 'b')""")
         for state, order in (("in-progress", "a"), ("open", "c"), ("Open", None)):
             with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
-                connection.execute('INSERT INTO ticket VALUES (?, ?)', (state, order))
+                connection.execute("INSERT INTO ticket VALUES (?, ?)", (state, order))
 
 
 def test_enum_values_are_sql_text_and_the_tests_refuse_one_the_column_could_hold() -> None:
@@ -504,7 +526,11 @@ def test_enum_values_are_sql_text_and_the_tests_refuse_one_the_column_could_hold
         quoted = enum_checks.sql_text("it's")
         connection.execute(f"CREATE TABLE t (v VARCHAR CHECK (v IN ({quoted})))")
         connection.execute("INSERT INTO t VALUES (?)", ("it's",))
-    fields_ = {"size": "enum(s, m, l)", "state": "enum(open, in-progress)", "any": "enum(a, b, c, d)"}
+    fields_ = {
+        "size": "enum(s, m, l)",
+        "state": "enum(open, in-progress)",
+        "any": "enum(a, b, c, d)",
+    }
     (item,) = build_design(answers([{"name": "item", "fields": fields_}])).resources
     # (column, literal, the CHECK refuses it too): no longer than the longest stored name, so
     # PostgreSQL's VARCHAR(n) takes it and only the CHECK refuses it.

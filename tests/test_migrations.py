@@ -669,7 +669,9 @@ def test_a_database_from_before_enum_checks_gains_them_once_its_unlisted_values_
         f"UPDATE book SET genre = 'poetry' WHERE id = {books[0]}",
         f"UPDATE book SET genre = 'drama' WHERE id = {books[0]}",
     )
-    assert changed[0] == 1 and changed[1].startswith("refused: ") and "ck_book_genre_in_" in changed[1]
+    assert (
+        changed[0] == 1 and changed[1].startswith("refused: ") and "ck_book_genre_in_" in changed[1]
+    )
 
 
 # --------------------------------------------------------------------------- type changes, renames
