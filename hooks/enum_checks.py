@@ -54,6 +54,9 @@ class Roles(Protocol):
 
 
 DIGEST_LENGTH = 8  # hex digits of the values' SHA-256 in the constraint's name
+# PostgreSQL cuts longer names (`ck_<table>_<name>`), and Alembic, comparing CHECK constraints by
+# name, would then find the cut one gone and the whole one missing at every migration.
+NAME_LIMIT = 63
 
 
 def sql_text(value: str) -> str:
@@ -66,22 +69,26 @@ def values_digest(values: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(values).encode()).hexdigest()[:DIGEST_LENGTH]
 
 
-def enum_check(column: str, members: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """(name, SQL condition) of the CHECK constraint keeping `column` to the stored values of an
-    enum's (member, value) pairs; a null passes it, as any CHECK, so an optional enum stays so."""
+def enum_check(table: str, column: str, members: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """(name, SQL condition) of the CHECK constraint keeping `table.column` to the stored values
+    of an enum's (member, value) pairs; a null passes it, as any CHECK, so an optional enum stays
+    so. The column's part of the name is cut where the whole would pass NAME_LIMIT."""
     stored = [member for member, _ in members]
     listed = ", ".join(sql_text(value) for value in stored)
-    return f"{column}_in_{values_digest(stored)}", f"{sql_column(column)} IN ({listed})"
+    suffix = f"_in_{values_digest(stored)}"
+    room = NAME_LIMIT - len(f"ck_{table}_") - len(suffix)
+    named = column if len(column) <= room else column[: max(room, 1)].rstrip("_")
+    return f"{named}{suffix}", f"{sql_column(column)} IN ({listed})"
 
 
-def field_enum_check(spec: Field) -> tuple[str, str] | None:
+def field_enum_check(table: str, spec: Field) -> tuple[str, str] | None:
     """The CHECK constraint of an enum field's column; None for other kinds."""
-    return enum_check(spec.column, spec.enum_members) if spec.kind == "enum" else None
+    return enum_check(table, spec.column, spec.enum_members) if spec.kind == "enum" else None
 
 
 def role_check(design: Roles) -> tuple[str, str]:
     """The CHECK constraint of the `user` table's `role` column: the design's roles."""
-    return enum_check("role", design.role_members)
+    return enum_check("user", "role", design.role_members)
 
 
 def enum_columns(design: Roles) -> list[str]:

@@ -80,7 +80,7 @@ class MigrationTables:
                     foreign_keys=(),
                     unique=(),
                     indexes=(("email", True),),
-                    checks=(enum_check("role", self.role_members),),
+                    checks=(enum_check("user", "role", self.role_members),),
                 )
             )
         for r in self._creation_order():

@@ -104,7 +104,10 @@ class ModelModule:
         """(name, condition) of each CHECK constraint: the design's ranges and minimum lengths,
         and each enum's values (a constraint of its own, hooks/enum_checks.py)."""
         return tuple(
-            check for f in self.fields for check in (f.check, field_enum_check(f)) if check
+            check
+            for f in self.fields
+            for check in (f.check, field_enum_check(self.table_name, f))
+            if check
         )
 
     @property

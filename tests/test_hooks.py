@@ -517,9 +517,24 @@ def test_each_enum_column_has_a_check_of_its_stored_values_named_after_them() ->
                 connection.execute("INSERT INTO ticket VALUES (?, ?)", (state, order))
 
 
+def test_a_long_enum_columns_constraint_name_is_cut_to_what_postgresql_keeps() -> None:
+    """PostgreSQL keeps 63 characters of a name: the column's part is cut so that
+    `ck_<table>_<name>` fits, the values' digest kept whole, and the condition untouched."""
+    table, column = "organisational_department_unit", "another_equally_long_field_name_for_x"
+    members = [("first", "first"), ("second", "second")]
+    name, condition = enum_checks.enum_check(table, column, members)
+    digest = hashlib.sha256(b"first\nsecond").hexdigest()[:8]
+    assert len(f"ck_{table}_{name}") == 63
+    assert name == f"{column[:17]}_in_{digest}"
+    assert condition == f"{column} IN ('first', 'second')"
+    fits = enum_checks.enum_check(table, column[:17], members)[0]
+    assert fits == f"{column[:17]}_in_{digest}"  # 63 exactly: not cut
+    assert enum_checks.enum_check(table, column[:18], members)[0] == fits
+
+
 def test_enum_values_are_sql_text_and_the_tests_refuse_one_the_column_could_hold() -> None:
     assert enum_checks.sql_text("it's") == "'it''s'"
-    assert enum_checks.enum_check("kind", [("o_brien", "o'brien"), ("x", "x")])[1] == (
+    assert enum_checks.enum_check("t", "kind", [("o_brien", "o'brien"), ("x", "x")])[1] == (
         "kind IN ('o_brien', 'x')"  # the stored names, never the values
     )
     with sqlite3.connect(":memory:") as connection:
