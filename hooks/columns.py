@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .column_types import JSON_TYPES, MERMAID_TYPES, MIGRATION_TYPES, SQL_TYPES
 from .literals import py_str
 from .naming import enum_member
-from .sql_keywords import SQL_KEYWORDS
+from .sql_keywords import sql_column
 
 if TYPE_CHECKING:
     from .kinds import Bound
@@ -71,7 +71,7 @@ class ColumnFacts:
         """(name, SQL condition) of the column's CHECK constraint, the database's copy of the
         design's ranges and minimum length; the name states the rule, so a changed rule is a new
         constraint to the migrations (Alembic compares CHECK constraints by name only)."""
-        column = f'"{self.column}"' if self.column in SQL_KEYWORDS else self.column
+        column = sql_column(self.column)
         conditions, name = [], [self.column]
         for bound, (operator, word) in (
             (

@@ -26,6 +26,7 @@ from . import (
     demo_rows,
     design_file,
     design_schema,
+    enum_checks,
     evolution,
     literals,
     model_fields,
@@ -307,6 +308,9 @@ class DesignFilters(Extension):
         environment.globals["spec_examples"] = spec_examples
         environment.globals["spec_models"] = spec_models
         environment.globals["database_effect"] = spec_database.database_effect
+        environment.globals["role_check"] = enum_checks.role_check
+        environment.globals["enum_columns"] = enum_checks.enum_columns
+        environment.globals["unlisted_value"] = enum_checks.unlisted_value
         environment.filters["design_checksum"] = self._design_checksum
         environment.filters["dict_without"] = self._dict_without
         # A model field's `Field(...)` keywords; the numbers the rendered files state once.

@@ -132,8 +132,9 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
 
     @property
     def has_checks(self) -> bool:
-        """Whether any field has a range or a minimum length: a CHECK constraint."""
-        return any(r.checks for r in self.resources)
+        """Whether any field has a range or a minimum length: a CHECK constraint (enums have
+        theirs too, hooks/enum_checks.py)."""
+        return any(f.check for r in self.resources for f in r.fields)
 
     @property
     def links(self) -> tuple[Link, ...]:

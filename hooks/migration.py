@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .column_types import INT64_MIGRATION_TYPE
 from .design_core import DesignCore
+from .enum_checks import enum_check
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
@@ -67,6 +68,7 @@ class MigrationTables(DesignCore):
                     foreign_keys=(),
                     unique=(),
                     indexes=(("email", True),),
+                    checks=(enum_check("user", "role", self.role_members),),
                 )
             )
         for r in self._creation_order():

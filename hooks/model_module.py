@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .enum_checks import field_enum_check
 from .kinds import IMPORTED_FROM
 from .resource_core import ResourceCore
 
@@ -72,8 +73,14 @@ class ModelModule(ResourceCore):
 
     @property
     def checks(self) -> tuple[tuple[str, str], ...]:
-        """(name, condition) of each CHECK constraint: the design's ranges and minimum lengths."""
-        return tuple(f.check for f in self.fields if f.check)
+        """(name, condition) of each CHECK constraint: the design's ranges and minimum lengths,
+        and each enum's values (a constraint of its own, hooks/enum_checks.py)."""
+        return tuple(
+            check
+            for f in self.fields
+            for check in (f.check, field_enum_check(self.table_name, f))
+            if check
+        )
 
     @property
     def has_table_args(self) -> bool:

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any, Protocol
 
+from .enum_checks import unlisted_value
 from .literals import py_str
 
 
@@ -87,8 +88,12 @@ def test_value(spec: Sampled) -> str:
 
 def refused_values(spec: Sampled) -> list[tuple[str, bool]]:
     """(Python literal, whether the CHECK constraint refuses it too) of values just outside
-    the design's range, minimum length or pattern, for the generated tests."""
+    the design's range, minimum length, pattern or enum, for the generated tests."""
     refused: list[tuple[str, bool]] = []
+    if spec.kind == "enum":
+        unlisted = unlisted_value(spec.enum_values)
+        if unlisted is not None:
+            refused.append((py_str(unlisted), True))
     for bound, sign in ((spec.minimum, -1), (spec.maximum, 1)):
         if bound:
             value = bound.value + sign if bound.inclusive else bound.value

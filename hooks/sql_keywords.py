@@ -171,3 +171,8 @@ SQL_KEYWORDS = frozenset(
         "without",
     )
 )
+
+
+def sql_column(name: str) -> str:
+    """A column as a CHECK constraint's condition names it: quoted if a reserved word."""
+    return f'"{name}"' if name in SQL_KEYWORDS else name

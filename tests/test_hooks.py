@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -23,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from hooks import (  # noqa: E402
     contract,
     dependencies,
+    enum_checks,
     evolution,
     kinds,
     limits,
@@ -521,6 +524,112 @@ def test_a_model_module_imports_what_its_fields_use() -> None:
     assert status.imports_from("app.models.types") == ["Int64", "enum_column"]
     assert author.imports_from("sqlmodel") == ["Field", "SQLModel"]
     assert author.imports_from("pydantic") == []
+
+
+def test_each_enum_column_has_a_check_of_its_stored_values_named_after_them() -> None:
+    """`<column> IN ('a', 'b')` over the names SQLAlchemy stores, in the design's order, named
+    `<column>_in_<first 8 hex of sha256 of the values, one a line>`: a changed list (even one
+    reordered) is a new constraint. Other rules of the table keep constraints of their own."""
+    fields_ = {"state": "enum(open, in-progress, closed)", "order": "enum(a, b)?"}
+    fields_ |= {"stars": "int 1..5", "title": "str(2..40)"}
+    design = build_design(answers([{"name": "ticket", "fields": fields_}]))
+    (ticket,) = design.resources
+
+    def digest(*values: str) -> str:
+        return hashlib.sha256("\n".join(values).encode()).hexdigest()[:8]
+
+    assert ticket.checks == (
+        (
+            f"state_in_{digest('open', 'in_progress', 'closed')}",
+            "state IN ('open', 'in_progress', 'closed')",
+        ),
+        (f"order_in_{digest('a', 'b')}", "\"order\" IN ('a', 'b')"),  # a keyword, quoted
+        ("stars_ge_1_le_5", "stars >= 1 AND stars <= 5"),
+        ("title_length_ge_2", "length(title) >= 2"),
+    )
+    assert "CheckConstraint" in ticket.imports_from("sqlmodel")
+    roles = design.migration_tables[0]
+    assert roles.name == "user"
+    assert roles.checks == (
+        (
+            f"role_in_{digest('admin', 'librarian', 'member')}",
+            "role IN ('admin', 'librarian', 'member')",
+        ),
+    )
+    assert enum_checks.role_check(design) == roles.checks[0]
+    assert next(t for t in design.migration_tables if t.name == "ticket").checks == ticket.checks
+    assert enum_checks.enum_columns(design) == ["user.role", "ticket.state", "ticket.order"]
+
+    reordered = build_design(
+        answers([{"name": "ticket", "fields": {"state": "enum(closed, open)"}}])
+    )
+    grown = build_design(
+        answers([{"name": "ticket", "fields": {"state": "enum(open, closed, held)"}}])
+    )
+    names = {d.resources[0].checks[0][0] for d in (design, reordered, grown)}
+    assert len(names) == 3
+    assert (
+        build_design(answers([{"name": "t", "fields": {"s": "str"}}], auth="none"))
+        .migration_tables[0]
+        .checks
+        == ()
+    )
+    assert (
+        enum_checks.enum_columns(
+            build_design(answers([{"name": "t", "fields": {"s": "str"}}], auth="none"))
+        )
+        == []
+    )
+
+    # The conditions are SQL the database runs: listed values and null pass, others do not.
+    with sqlite3.connect(":memory:") as connection:
+        conditions = " AND ".join(f"({condition})" for _, condition in ticket.checks[:2])
+        connection.execute(
+            f'CREATE TABLE ticket (state VARCHAR, "order" VARCHAR, CHECK ({conditions}))'
+        )
+        connection.execute("""INSERT INTO ticket VALUES ('in_progress', NULL), ('closed', 'b')""")
+        for state, order in (("in-progress", "a"), ("open", "c"), ("Open", None)):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                connection.execute("INSERT INTO ticket VALUES (?, ?)", (state, order))
+
+
+def test_a_long_enum_columns_constraint_name_is_cut_to_what_postgresql_keeps() -> None:
+    """PostgreSQL keeps 63 characters of a name: the column's part is cut so that
+    `ck_<table>_<name>` fits, the values' digest kept whole, and the condition untouched."""
+    table, column = "organisational_department_unit", "another_equally_long_field_name_for_x"
+    members = [("first", "first"), ("second", "second")]
+    name, condition = enum_checks.enum_check(table, column, members)
+    digest = hashlib.sha256(b"first\nsecond").hexdigest()[:8]
+    assert len(f"ck_{table}_{name}") == 63
+    assert name == f"{column[:17]}_in_{digest}"
+    assert condition == f"{column} IN ('first', 'second')"
+    fits = enum_checks.enum_check(table, column[:17], members)[0]
+    assert fits == f"{column[:17]}_in_{digest}"  # 63 exactly: not cut
+    assert enum_checks.enum_check(table, column[:18], members)[0] == fits
+
+
+def test_enum_values_are_sql_text_and_the_tests_refuse_one_the_column_could_hold() -> None:
+    assert enum_checks.sql_text("it's") == "'it''s'"
+    assert enum_checks.enum_check("t", "kind", [("o_brien", "o'brien"), ("x", "x")])[1] == (
+        "kind IN ('o_brien', 'x')"  # the stored names, never the values
+    )
+    with sqlite3.connect(":memory:") as connection:
+        quoted = enum_checks.sql_text("it's")
+        connection.execute(f"CREATE TABLE t (v VARCHAR CHECK (v IN ({quoted})))")
+        connection.execute("INSERT INTO t VALUES (?)", ("it's",))
+    fields_ = {
+        "size": "enum(s, m, l)",
+        "state": "enum(open, in-progress)",
+        "any": "enum(a, b, c, d)",
+    }
+    (item,) = build_design(answers([{"name": "item", "fields": fields_}])).resources
+    # (column, literal, the CHECK refuses it too): no longer than the longest stored name, so
+    # PostgreSQL's VARCHAR(n) takes it and only the CHECK refuses it.
+    assert [v for v in item.refused_values if v[0] in fields_] == [
+        ("size", '"aa"', True),  # `l` is stored as `l_`
+        ("state", '"aaaaaaaaaaa"', True),
+        ("any", '"e"', True),
+    ]
 
 
 def test_lists_filter_numbers_and_moments_by_range_and_enums_and_refs_by_several_values() -> None:

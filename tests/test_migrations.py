@@ -485,7 +485,7 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert "python -m tools.migrate --allow-drops" in message
     assert "(it copies the SQLite database file first)" in message
     assert "book.pages became required, but book has 1 row without a value" in message
-    assert "book.genre holds 'children', which the design's enum no longer lists" in message
+    assert "book.genre holds a value its enum does not list in 1 row ('children': id " in message
     assert len(migration_files(project)) == 1, "a migration was written"
     assert revision_of(database) == "0001"  # the database's history was recognised and recorded
 
@@ -519,6 +519,161 @@ def test_unsafe_changes_are_refused_and_drops_need_consent(
     assert again.returncode == 0
     assert "nothing to migrate" in again.stdout
     assert len(list(tmp_path.glob("data.db.bak-*"))) == 2  # no backup when nothing changes
+
+
+# --------------------------------------------------------------------------- enum values
+
+BEFORE_ENUM_CHECKS = "f95c2be"  # the last commit whose databases take any text in an enum column
+
+# Runs each SQL statement (argv) in a transaction of its own on the project's database: its rows,
+# its row count, or why the database refused it.
+SQL = """
+import json, sys
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.exc import IntegrityError
+from app.core.config import get_settings
+from app.db import sync_url
+
+engine = create_engine(sync_url(get_settings().database_url), poolclass=pool.NullPool)
+results = []
+for statement in sys.argv[1:]:
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(statement))
+            results.append([list(row) for row in result] if result.returns_rows else result.rowcount)
+    except IntegrityError as error:
+        results.append("refused: " + str(error.orig))
+print(json.dumps(results))
+"""
+
+
+def sql(project: Path, environment: dict[str, str], *statements: str) -> list[Any]:
+    result = run(project, environment, "-c", SQL, *statements)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return list(json.loads(result.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_database_from_before_enum_checks_gains_them_once_its_unlisted_values_are_fixed(
+    tmp_path: Path, request: pytest.FixtureRequest, backend: str
+) -> None:
+    """A project of the version whose database took any text in an enum column, holding values
+    written around the API (two books' genre, a user's role), takes this version: `tools.migrate`
+    refuses, naming table, column, values, row ids and the SQL that fixes them, and changes
+    nothing; with the rows fixed it adds each enum's CHECK constraint, which refuses such a write."""
+    template = releases(tmp_path, BEFORE_ENUM_CHECKS)
+    project = new_project(template, tmp_path / "project", vcs_ref="1.0.0")
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres").new_database(driver="psycopg")
+    else:
+        url = f"sqlite:///{tmp_path / 'data.db'}"
+    environment = {**env(tmp_path / "unused.db", False), "DATABASE_URL": url}
+    model = model_of("default", False, "jwt")
+    prefix = model.api_prefix
+    requests = seed_requests(model)  # author, book, loan
+    book = model.by_name["book"]
+    second = {f.column: value(f, 2) for f in book.fields if f.kind != "ref"}
+    requests += [
+        ("POST", f"{prefix}/books", {**second, "author_id": {"$id": 0}}),
+        ("POST", f"{prefix}/users", {"email": "ana@example.com", "password": PASSWORD}),
+    ]
+    seeded = through_api(project, environment, prefix, requests)
+    assert [status for status, _ in seeded] == [201] * 5, seeded
+    books, ana = [seeded[1][1]["id"], seeded[3][1]["id"]], seeded[4][1]["id"]
+    written = sql(
+        project,
+        environment,
+        f"UPDATE book SET genre = 'poetry' WHERE id IN ({books[0]}, {books[1]})",
+        f"UPDATE \"user\" SET role = 'ghost' WHERE id = {ana}",
+    )
+    assert written == [2, 1]  # the database of that version takes them
+
+    updated = copier_cli(project, "update", "--trust", "--defaults")
+    assert updated.returncode == 0, updated.stderr[-3000:]
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "2.0.0"
+    commit(project, "This version")
+    genre_problem = (
+        f"book.genre holds a value its enum does not list in 2 rows ('poetry': id {books[0]}, "
+        f"{books[1]}), which the column's CHECK constraint refuses: add the value to the enum in "
+        "the design, or change those rows first"
+    )
+    role_problem = (
+        f"user.role holds a value its enum does not list in 1 row ('ghost': id {ana}), which the "
+        "column's CHECK constraint refuses"
+    )
+    checked = run(project, environment, "-m", "tools.migrate", "--check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    refused = run(project, environment, "-m", "tools.migrate", "Enum values in the database")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "Migration refused (nothing was copied or changed)" in refused.stderr
+    for message in (checked.stderr, refused.stderr):
+        assert genre_problem in message and role_problem in message, message
+        assert "gains the rule" not in message  # said once, by value
+    assert len(migration_files(project)) == 1, "a refused migration was written"
+    assert not list(tmp_path.glob("data.db.bak-*")), "a refused migration made a backup"
+
+    # The SQL the message gives fixes the rows: the column's default, the role a new user gets.
+    fixes = re.findall(r"e\.g\. in SQL: `([^`]+)`", refused.stderr)
+    user_table = '"user"' if backend == "postgres" else "user"  # a reserved word there alone
+    assert fixes == [
+        f"UPDATE {user_table} SET role = 'member' WHERE role NOT IN ('admin', 'librarian', 'member')",
+        "UPDATE book SET genre = 'fiction' WHERE genre NOT IN "
+        "('fiction', 'science', 'history', 'children')",
+    ]
+    assert sql(project, environment, *fixes) == [1, 2]
+    migrated = run(project, environment, "-m", "tools.migrate", "Enum values in the database")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert len(migration_files(project)) == 2
+    ruff_clean(project)
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    commit(project, "Migrate: enum values in the database")
+
+    # The database keeps each enum to its values now, whoever writes; a listed value and a null
+    # (an optional enum's) pass.
+    genre_check = next(name for name, _ in book.checks if name.startswith("genre_in_"))
+    refusals = sql(
+        project,
+        environment,
+        f"UPDATE book SET genre = 'poetry' WHERE id = {books[0]}",
+        f"UPDATE \"user\" SET role = 'ghost' WHERE id = {ana}",
+        f"UPDATE book SET genre = 'history' WHERE id = {books[0]}",
+    )
+    assert refusals[0].startswith("refused: ") and f"ck_book_{genre_check}" in refusals[0]
+    assert refusals[1].startswith("refused: ") and "ck_user_role_in_" in refusals[1]
+    assert refusals[2] == 1
+    reads = [("GET", f"{prefix}/books/{id_}", None) for id_ in books]
+    reads.append(("GET", f"{prefix}/users/{ana}", None))
+    after = through_api(project, environment, prefix, reads)
+    assert [(status, row.get("genre", row.get("role"))) for status, row in after] == [
+        (200, "history"),
+        (200, "fiction"),
+        (200, "member"),
+    ]
+
+    # A value added to the enum is a new list, so a new constraint in place of the old one.
+    design = resources(project)
+    genre = "enum(fiction, science, history, children, poetry) = fiction"
+    next(r for r in design if r["name"] == "book")["fields"]["genre"] = genre
+    update(project, {"resources": design})
+    commit(project, "Poetry")
+    before = set(migration_files(project))
+    migrated = run(project, environment, "-m", "tools.migrate", "Poetry")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    (new,) = set(migration_files(project)) - before
+    written = new.read_text()
+    assert f"ck_book_{genre_check}" in written and "'poetry'" in written
+    checked = run(project, environment, "-m", "alembic", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    changed = sql(
+        project,
+        environment,
+        f"UPDATE book SET genre = 'poetry' WHERE id = {books[0]}",
+        f"UPDATE book SET genre = 'drama' WHERE id = {books[0]}",
+    )
+    assert (
+        changed[0] == 1 and changed[1].startswith("refused: ") and "ck_book_genre_in_" in changed[1]
+    )
 
 
 # --------------------------------------------------------------------------- type changes, renames

@@ -83,6 +83,7 @@ LISTING = "app/services/listing.py"
 SEARCH_INDEX = "app/search_index.py"
 QUERY_MODELS = "app/models/query.py"
 GROUP_MODELS = "app/models/group.py"
+ORDER_MODELS = "app/models/order.py"
 CONNECTIONS = "app/core/connections.py"
 MIDDLEWARE = "app/core/middleware.py"
 SPEC = "docs/api-design-spec.md"
@@ -937,6 +938,23 @@ MUTATIONS = [
             Edit(
                 GROUP_MODELS,
                 '        CheckConstraint("length(name) >= 2", name="name_length_ge_2"),\n',
+                "",
+            ),
+        ),
+        design="shop-orders",
+        select="database",
+    ),
+    Mutation(
+        "enum-check-dropped",
+        "the database takes an order status the design does not list, written past the API",
+        "tests/test_order.py",
+        (
+            Edit(
+                ORDER_MODELS,
+                "        CheckConstraint(\n"
+                "            \"status IN ('pending', 'paid', 'shipped', 'delivered', 'cancelled')\",\n"
+                '            name="status_in_70ade9d1",\n'
+                "        ),\n",
                 "",
             ),
         ),
