@@ -182,7 +182,9 @@ def test_a_starting_design_fills_the_questions_after_it(
     examples = sorted(p.stem for p in (template_repo / "examples").glob("*.yml"))
     terminal = start(template_repo, tmp_path, downs=1 + examples.index("helpdesk"))
     terminal.wait_for("Helpdesk")
-    terminal.accept(*QUESTIONS, "The roles", "self-registered", "register an account", "An admin view", "Async")
+    terminal.accept(
+        *QUESTIONS, "The roles", "self-registered", "register an account", "An admin view", "Async"
+    )
     terminal.wait_for("Esc then Enter", "tags: refs tag")
     terminal.send(SUBMIT_MULTILINE)
     terminal.finish()
