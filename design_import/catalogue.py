@@ -84,7 +84,7 @@ def read_database(url: str) -> Imported:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
             derived = _derived_tables(connection, inspector)
-            return _read(inspector, derived)
+            return _read(inspector, derived, _sqlite_uniques(connection))
     finally:
         engine.dispose()
 
@@ -106,7 +106,26 @@ def _derived_tables(connection: sa.Connection, inspector: Inspector) -> dict[str
     return derived
 
 
-def _read(inspector: Inspector, derived: Mapping[str, str]) -> Imported:
+def _sqlite_uniques(connection: sa.Connection) -> dict[str, list[list[str]]]:
+    """SQLite's UNIQUE constraints written on a column (`name TEXT UNIQUE`), which the inspector
+    does not list: the indexes SQLite made for them (`PRAGMA index_list`, origin `u`)."""
+    if connection.dialect.name != "sqlite":
+        return {}
+    found: dict[str, list[list[str]]] = {}
+    tables = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for (table,) in list(tables):
+        quoted = table.replace('"', '""')
+        for index in list(connection.exec_driver_sql(f'PRAGMA index_list("{quoted}")')):
+            if index[2] and index[3] == "u":
+                name = index[1].replace('"', '""')
+                info = connection.exec_driver_sql(f'PRAGMA index_info("{name}")')
+                found.setdefault(table, []).append([row[2] for row in info])
+    return found
+
+
+def _read(
+    inspector: Inspector, derived: Mapping[str, str], uniques: Mapping[str, list[list[str]]]
+) -> Imported:
     imported = Imported()
     notes = imported.notes
     tables = [t for t in inspector.get_table_names() if t not in derived]
@@ -125,7 +144,9 @@ def _read(inspector: Inspector, derived: Mapping[str, str]) -> Imported:
         if link:
             links.append(link)
             continue
-        resource = _resource(inspector, table, searchable.get(table, set()), notes)
+        resource = _resource(
+            inspector, table, searchable.get(table, set()), uniques.get(table, []), notes
+        )
         if resource is not None:
             resources[table] = resource
     for owner, name, target, extra in links:
@@ -193,7 +214,11 @@ def _link(inspector: Inspector, table: str) -> tuple[str, str, str, list[str]] |
 
 
 def _resource(
-    inspector: Inspector, table: str, searchable: set[str], notes: list[str]
+    inspector: Inspector,
+    table: str,
+    searchable: set[str],
+    uniques: list[list[str]],
+    notes: list[str],
 ) -> dict[str, Any] | None:
     where = f"table {table}"
     if not IDENTIFIER.fullmatch(table):
@@ -246,7 +271,7 @@ def _resource(
         column_field[name] = made.name
     for column in rules:
         notes.append(f"{where}: CHECK on {column}: not imported: no such column is imported")
-    _uniques(inspector, table, resource, fields, column_field, notes)
+    _uniques(inspector, table, uniques, resource, fields, column_field, notes)
     resource["fields"] = fields
     if not fields:
         notes.append(f"{where}: not imported: it has no column a field can hold")
@@ -282,7 +307,9 @@ def _column(
     made = _Field(name, kind_or_reason, optional=bool(column["nullable"]), length=length)
     if rules.values:
         if made.kind != "str":
-            notes.append(f"{where}: column {name}: its list of values is left out: not a text column")
+            notes.append(
+                f"{where}: column {name}: its list of values is left out: not a text column"
+            )
         elif not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", v) for v in rules.values):
             notes.append(
                 f"{where}: column {name}: kept as str: its values {list(rules.values)} are not "
@@ -342,7 +369,9 @@ def _default(raw: str | None, made: _Field, where: str, notes: list[str]) -> str
     if len(text) >= 2 and text[0] == text[-1] == "'":
         text = text[1:-1].replace("''", "'")
     elif not re.fullmatch(r"[-+]?\d+(\.\d+)?|true|false", text, re.I):
-        notes.append(f"{where}: column {made.name}: its default {raw} is left out: not a plain value")
+        notes.append(
+            f"{where}: column {made.name}: its default {raw} is left out: not a plain value"
+        )
         return None
     if made.kind == "bool":
         return {"1": "true", "0": "false"}.get(text, text.lower())
@@ -361,7 +390,7 @@ def _rules(inspector: Inspector, table: str, notes: list[str]) -> dict[str, Colu
         read = read_check(check["sqltext"])
         if read is None:
             notes.append(
-                f"table {table}: CHECK {check.get('name') or ''} ({check['sqltext']}): not "
+                f"table {table}: CHECK {_named(check)}({check['sqltext']}): not "
                 "imported: the design's rules are ranges, minimum lengths and lists of values"
             )
             continue
@@ -374,9 +403,14 @@ def _rules(inspector: Inspector, table: str, notes: list[str]) -> dict[str, Colu
     return rules
 
 
+def _named(constraint: Mapping[str, Any]) -> str:
+    return f"{constraint['name']} " if constraint.get("name") else ""
+
+
 def _uniques(
     inspector: Inspector,
     table: str,
+    column_uniques: list[list[str]],
     resource: dict[str, Any],
     fields: dict[str, _Field],
     column_field: Mapping[str, str],
@@ -384,11 +418,14 @@ def _uniques(
 ) -> None:
     combinations: list[list[str]] = []
     found = [(u["column_names"], u.get("name")) for u in inspector.get_unique_constraints(table)]
-    found += [(i["column_names"], i.get("name")) for i in inspector.get_indexes(table) if i["unique"]]
+    found += [
+        (i["column_names"], i.get("name")) for i in inspector.get_indexes(table) if i["unique"]
+    ]
+    found += [(columns, None) for columns in column_uniques]
     for columns, name in found:
         if any(c not in column_field for c in columns):
             notes.append(
-                f"table {table}: UNIQUE {name or ''} ({', '.join(map(str, columns))}): not "
+                f"table {table}: UNIQUE {f'{name} ' if name else ''}({', '.join(map(str, columns))}): not "
                 "imported: it names a column that is not imported"
             )
         elif len(columns) == 1:

@@ -38,7 +38,9 @@ def normalized(sql: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = re.sub(rf"(?<![A-Za-z0-9_])\(\s*({_NUMBER}|\"?[A-Za-z_][A-Za-z0-9_]*\"?)\s*\)", r"\1", text)
+        text = re.sub(
+            rf"(?<![A-Za-z0-9_])\(\s*({_NUMBER}|\"?[A-Za-z_][A-Za-z0-9_]*\"?)\s*\)", r"\1", text
+        )
         text = re.sub(r"\(\s*(\(.*\))\s*\)$", r"\1", text)  # ((...)) -> (...)
         if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
             text = text[1:-1].strip()

@@ -17,7 +17,13 @@ from hooks.validate import DesignError, build_design
 
 from .catalogue import read_database
 from .merge import merge
-from .module_source import DEFAULT_TIMEOUT, ModuleFailed, build_tables, is_module, temporary_database
+from .module_source import (
+    DEFAULT_TIMEOUT,
+    ModuleFailed,
+    build_tables,
+    is_module,
+    temporary_database,
+)
 
 NEW_DESIGN_ROLES = ("admin", "member")
 USAGE_EXAMPLES = """\

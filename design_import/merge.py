@@ -31,7 +31,9 @@ def _spec(resource: str, name: str, text: str) -> Any:
     return spec
 
 
-def merge(existing: Mapping[str, Any], imported: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
+def merge(
+    existing: Mapping[str, Any], imported: Mapping[str, Any], notes: list[str]
+) -> dict[str, Any]:
     """`existing` with its resources' structure replaced by `imported`'s."""
     merged = {k: v for k, v in existing.items() if k != "resources"}
     for key, value in imported.items():
