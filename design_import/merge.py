@@ -35,9 +35,7 @@ def merge(
     existing: Mapping[str, Any], imported: Mapping[str, Any], notes: list[str]
 ) -> dict[str, Any]:
     """`existing` with its resources' structure replaced by `imported`'s."""
-    merged = {k: v for k, v in existing.items() if k != "resources"}
-    for key, value in imported.items():
-        merged.setdefault(key, value)
+    merged = {k: v for k, v in existing.items() if k != "resources"}  # the project's answers
     old = {r["name"]: r for r in existing.get("resources") or [] if isinstance(r, Mapping)}
     new = {r["name"]: r for r in imported.get("resources") or []}
     resources = []
