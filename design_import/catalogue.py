@@ -16,7 +16,7 @@ from sqlalchemy.engine import Inspector
 from hooks.naming import IDENTIFIER, pluralize
 from hooks.validate import RESOURCE_KEYS
 
-from .checks import ColumnRules, read_check
+from .checks import CAST, ColumnRules, read_check
 
 # Tables of the rendered project that are not resources.
 SKIPPED_TABLES = {"alembic_version": "the migration history"}
@@ -363,7 +363,7 @@ def _default(raw: str | None, made: _Field, where: str, notes: list[str]) -> str
     """The design's `= value` of a column's SQL default, if it is a plain value."""
     if raw is None:
         return None
-    text = _CAST.sub("", str(raw)).strip()
+    text = CAST.sub("", str(raw)).strip()
     while text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
     if len(text) >= 2 and text[0] == text[-1] == "'":
@@ -379,9 +379,6 @@ def _default(raw: str | None, made: _Field, where: str, notes: list[str]) -> str
         notes.append(f"{where}: column {made.name}: its default {raw} is left out: not writable")
         return None
     return text
-
-
-_CAST = re.compile(r"::\s*[a-z_ ]+(?:\(\d+(?:\s*,\s*\d+)?\))?(?:\[\])?", re.I)
 
 
 def _rules(inspector: Inspector, table: str, notes: list[str]) -> dict[str, ColumnRules]:

@@ -8,7 +8,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-_CAST = re.compile(r"::\s*[a-z_ ]+(?:\(\d+(?:\s*,\s*\d+)?\))?(?:\[\])?", re.I)
+CAST = re.compile(
+    r"::\s*(?:double precision|character varying|timestamp with(?:out)? time zone|[a-z_]+)"
+    r"(?:\(\d+(?:\s*,\s*\d+)?\))?(?:\[\])?",
+    re.I,
+)
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _NAME = r'"?([A-Za-z_][A-Za-z0-9_]*)"?'
 _COMPARE = re.compile(rf"^{_NAME}\s*(>=|<=|>|<)\s*({_NUMBER})$")
@@ -34,7 +38,7 @@ class ColumnRules:
 
 def normalized(sql: str) -> str:
     """The condition without PostgreSQL's casts and redundant parentheses."""
-    text = _CAST.sub("", sql).strip()
+    text = CAST.sub("", sql).strip()
     previous = None
     while previous != text:
         previous = text

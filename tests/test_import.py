@@ -65,7 +65,9 @@ def facts(design: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What a database holds of each field: kind, `?`, lengths, range, reference, uniqueness,
     default; each resource's links, ownership and timestamps."""
     found: dict[str, dict[str, Any]] = {}
-    for resource in build_design({"roles": ["admin"], "default_role": "admin", **design, "auth": "jwt"}).resources:
+    for resource in build_design(
+        {"roles": ["admin"], "default_role": "admin", **design, "auth": "jwt"}
+    ).resources:
         found[resource.name] = {
             f.name: {
                 "kind": f.kind,
@@ -130,3 +132,223 @@ def test_every_example_comes_back_from_its_migrated_database(
                 assert got[resource][name] == fact, (resource, name)
             else:
                 assert got[resource][name] == as_stored(fact, got[resource][name]), (resource, name)
+
+
+def test_the_round_trip_holds_on_postgres(
+    rendered: Callable[..., Path],
+    postgres: Cluster,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """PostgreSQL writes the CHECKs back in its own words (casts, `= ANY (ARRAY[...])`)."""
+    original = design_data("every-construct")
+    url = postgres.new_database()
+    migrated(rendered("every-construct"), url)
+    design_file = tmp_path / "design.yml"
+    design_file.write_text(design_file_text(original))
+    code, report = imported(url, design_file, capsys=capsys)
+    assert code == 0, report
+    assert yaml.safe_load(design_file.read_text()) == original
+
+
+def shelf_database(folder: Path) -> str:
+    database = folder / "shelf.db"
+    with sqlite3.connect(database) as connection:
+        connection.executescript((SOURCES / "shelf.sql").read_text())
+    return f"sqlite:///{database}"
+
+
+SHELF = {
+    "author": {"name": "str(2..100) unique", "born": "date?"},
+    "book": {
+        "author": "ref author",
+        "title": "str(200)",
+        "pages": "int? 1..5000",
+        "price": "decimal >= 0 = 0",
+        "format": "enum(paperback, hardcover, ebook) = paperback",
+        "in_print": "bool = true",
+        "genres": "refs genre",
+    },
+    "genre": {"label": "str(40)", "code": "str(8)"},
+}
+
+
+def test_a_plain_sql_database_imports_and_renders_a_working_project(
+    template_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = shelf_database(tmp_path)
+    design_file = tmp_path / "design.yml"
+    code, report = imported(url, design_file, "--project-name", "Shelf", capsys=capsys)
+    assert code == 0, report
+    design = yaml.safe_load(design_file.read_text())
+    SCHEMA.validate(design)
+    assert {r["name"]: r["fields"] for r in design["resources"]} == SHELF
+    by_name = {r["name"]: r for r in design["resources"]}
+    assert by_name["book"]["unique"] == ["author", "title"]
+    assert by_name["genre"]["unique"] == ["label", "code"]
+    # What the design language cannot express is listed with the reason, never dropped silently.
+    assert "table book: column cover: not imported: its type BLOB has no counterpart" in report
+    assert "table book: CHECK (title <> upper(title)): not imported" in report
+    assert "Not mapped (2):" in report
+    # --strict refuses it and writes nothing.
+    strict = tmp_path / "strict.yml"
+    code, report = imported(url, strict, "--strict", capsys=capsys)
+    assert code == 2 and not strict.exists() and "2 item(s) not mapped" in report
+    project = render(template_repo, tmp_path / "project", design)
+    result = run_project_pytest(project, "-x", "-q")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_a_reimport_keeps_what_the_database_cannot_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Permissions, descriptions, plurals, `searchable`, patterns and examples survive; a column
+    added to the database since comes in; a table dropped since goes, and is reported."""
+    url = shelf_database(tmp_path)
+    design_file = tmp_path / "design.yml"
+    assert imported(url, design_file, capsys=capsys)[0] == 0
+    design = yaml.safe_load(design_file.read_text())
+    book = next(r for r in design["resources"] if r["name"] == "book")
+    book["plural"] = "volumes"
+    book["description"] = "A title the shop sells."
+    book["permissions"] = {"create": ["admin"], "delete": []}
+    book["fields"]["title"] = {
+        "type": "str(200) searchable",
+        "description": "As printed on the cover.",
+        "pattern": "^[A-Z]",
+        "example": "Dune",
+    }
+    design["resources"] = [r for r in design["resources"] if r["name"] != "author"] + [
+        {"name": "gone", "fields": {"name": "str"}}
+    ]
+    design_file.write_text(design_file_text(design))
+    with sqlite3.connect(tmp_path / "shelf.db") as connection:
+        connection.execute("ALTER TABLE book ADD COLUMN subtitle VARCHAR(120)")
+    code, report = imported(url, design_file, capsys=capsys)
+    assert code == 0, report
+    again = {r["name"]: r for r in yaml.safe_load(design_file.read_text())["resources"]}
+    assert list(again) == ["book", "genre", "author"]
+    assert {k: again["book"][k] for k in ("plural", "description", "permissions")} == {
+        "plural": "volumes",
+        "description": "A title the shop sells.",
+        "permissions": {"create": ["admin"], "delete": []},
+    }
+    assert again["book"]["fields"]["title"] == book["fields"]["title"]
+    assert again["book"]["fields"]["subtitle"] == "str(120)?"
+    assert "resource gone: left out: the source has no table gone" in report
+
+
+def test_a_sqlmodel_module_imports_in_a_child_process_and_renders(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """The tutorial's heroes and teams, through the command as a user runs it."""
+    design_file = tmp_path / "design.yml"
+    result = subprocess.run(
+        [sys.executable, "-m", "design_import", str(SOURCES / "heroes.py"), "-o", str(design_file)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "runs its code, in a separate process" in result.stderr
+    design = yaml.safe_load(design_file.read_text())
+    assert design["project_name"] == "Heroes"
+    assert design["resources"] == [
+        {"name": "team", "fields": {"name": "str(60) unique", "headquarters": "str"}},
+        {
+            "name": "hero",
+            "fields": {
+                "name": "str",
+                "secret_name": "str",
+                "age": "int?",
+                "mentor": "ref team?",
+                "teams": "refs team",
+            },
+            "unique": ["name", "secret_name"],
+        },
+    ]
+    project = render(template_repo, tmp_path / "project", design)
+    tests = run_project_pytest(project, "-x", "-q")
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+
+
+def test_a_module_runs_without_secrets_and_is_stopped_when_it_hangs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMPORT_TEST_SECRET", "hunter2")
+    seen = tmp_path / "seen.txt"
+    spy = tmp_path / "spy.py"
+    spy.write_text(
+        "import os\nfrom pathlib import Path\nfrom sqlmodel import Field, SQLModel\n"
+        f"Path({str(seen)!r}).write_text(' '.join(sorted(os.environ)))\n"
+        "class Note(SQLModel, table=True):\n"
+        "    id: int | None = Field(default=None, primary_key=True)\n"
+        "    body: str\n"
+    )
+    code, report = imported(str(spy), tmp_path / "spy.yml", capsys=capsys)
+    assert code == 0, report
+    assert seen.exists() and "IMPORT_TEST_SECRET" not in seen.read_text().split()
+    hang = tmp_path / "hang.py"
+    hang.write_text("import time\ntime.sleep(60)\n")
+    output = tmp_path / "hang.yml"
+    code, report = imported(str(hang), output, "--timeout", "1", capsys=capsys)
+    assert code == 1 and not output.exists()
+    assert "still running after 1 s, stopped" in report
+    broken = tmp_path / "broken.py"
+    broken.write_text("import no_such_module_here\n")
+    code, report = imported(str(broken), output, capsys=capsys)
+    assert code == 1 and "No module named 'no_such_module_here'" in report
+
+
+def test_a_source_with_nothing_to_import_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "odd.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE reading (taken_at TEXT PRIMARY KEY, value REAL)")
+    output = tmp_path / "design.yml"
+    code, report = imported(f"sqlite:///{database}", output, capsys=capsys)
+    assert code == 1 and not output.exists()
+    assert (
+        "table reading: not imported: a resource's primary key is one integer column `id`" in report
+    )
+
+
+@pytest.mark.parametrize(
+    ("sql", "column", "expected"),
+    [
+        (
+            "price > 0 AND price <= 10000",
+            "price",
+            ((Decimal(0), False), (Decimal(10000), True), None, ()),
+        ),
+        ('"order" >= 0', "order", ((Decimal(0), True), None, None, ())),
+        ("(length((name)::text) >= 3)", "name", (None, None, 3, ())),
+        (
+            "((price > (0)::numeric) AND (price <= (10000)::numeric))",
+            "price",
+            ((Decimal(0), False), (Decimal(10000), True), None, ()),
+        ),
+        ("status IN ('draft', 'live')", "status", (None, None, None, ("draft", "live"))),
+        (
+            "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+            "status",
+            (None, None, None, ("a", "b")),
+        ),
+        ("age BETWEEN 1 AND 150", "age", ((Decimal(1), True), (Decimal(150), True), None, ())),
+        ("0 < weight", "weight", ((Decimal(0), False), None, None, ())),
+    ],
+)
+def test_checks_read_as_rules(sql: str, column: str, expected: tuple[Any, ...]) -> None:
+    rules = read_check(sql)
+    assert rules is not None and list(rules) == [column]
+    found = rules[column]
+    assert (found.lower, found.upper, found.min_length, found.values) == expected
+
+
+@pytest.mark.parametrize(
+    "sql", ["a > b", "title <> upper(title)", "x >= 1 OR x <= -1", "x > 1 AND x > 2"]
+)
+def test_other_checks_are_not_half_read(sql: str) -> None:
+    assert read_check(sql) is None
