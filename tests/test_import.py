@@ -32,7 +32,7 @@ from hooks.design_schema import design_schema
 from hooks.naming import enum_member
 from hooks.validate import build_design
 from tests.conftest import design_data
-from tests.helpers import EXAMPLES, ROOT, render, run_project_pytest
+from tests.helpers import EXAMPLES, ROOT, readme_block, render, run_project_pytest
 from tests.postgres import Cluster
 from tests.test_migrations import env, run
 
@@ -186,6 +186,10 @@ def test_a_plain_sql_database_imports_and_renders_a_working_project(
     by_name = {r["name"]: r for r in design["resources"]}
     assert by_name["book"]["unique"] == ["author", "title"]
     assert by_name["genre"]["unique"] == ["label", "code"]
+    # README's worked example shows this very import.
+    assert yaml.safe_load(readme_block("and writes these resources")) == {
+        "resources": design["resources"]
+    }
     # What the design language cannot express is listed with the reason, never dropped silently.
     assert "table book: column cover: not imported: its type BLOB has no counterpart" in report
     assert "table book: CHECK (title <> upper(title)): not imported" in report
