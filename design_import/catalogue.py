@@ -177,10 +177,10 @@ def _searchable(inspector: Inspector, derived: Mapping[str, str]) -> dict[str, s
     """The searchable columns a rendered project's search index names: SQLite's
     `<table>_search` full-text table, PostgreSQL's `ix_<table>_<column>_trgm` indexes."""
     found: dict[str, set[str]] = {}
-    for table, index in derived.items():
-        if table == index and index.endswith("_search"):
-            columns = {c["name"] for c in inspector.get_columns(index)}
-            found[index.removesuffix("_search")] = columns
+    for table, virtual in derived.items():
+        if table == virtual and virtual.endswith("_search"):
+            columns = {c["name"] for c in inspector.get_columns(virtual)}
+            found[virtual.removesuffix("_search")] = columns
     for table in inspector.get_table_names():
         for index in inspector.get_indexes(table):
             name = index.get("name") or ""
@@ -256,12 +256,12 @@ def _resource(
         name = column["name"]
         if name == "id" or (resource.get("timestamps") and name in ("created_at", "updated_at")):
             continue
-        fk = references.get(name)
-        if name == "owner_id" and fk and fk["referred_table"] == ACCOUNT_TABLE:
+        reference = references.get(name)
+        if name == "owner_id" and reference and reference["referred_table"] == ACCOUNT_TABLE:
             resource["owned"] = True
             continue
-        if fk:
-            made = _reference(where, column, fk, notes)
+        if reference:
+            made = _reference(where, column, reference, notes)
         else:
             made = _column(where, column, rules.pop(name, ColumnRules()), notes)
         if made is None:
@@ -269,8 +269,8 @@ def _resource(
         made.searchable = name in searchable and made.kind in ("str", "text", "email", "url")
         fields[made.name] = made
         column_field[name] = made.name
-    for column in rules:
-        notes.append(f"{where}: CHECK on {column}: not imported: no such column is imported")
+    for unknown in rules:
+        notes.append(f"{where}: CHECK on {unknown}: not imported: no such column is imported")
     _uniques(inspector, table, uniques, resource, fields, column_field, notes)
     resource["fields"] = fields
     if not fields:
@@ -414,9 +414,13 @@ def _uniques(
     notes: list[str],
 ) -> None:
     combinations: list[list[str]] = []
-    found = [(u["column_names"], u.get("name")) for u in inspector.get_unique_constraints(table)]
+    found: list[tuple[list[str], str | None]] = [
+        (u["column_names"], u.get("name")) for u in inspector.get_unique_constraints(table)
+    ]
     found += [
-        (i["column_names"], i.get("name")) for i in inspector.get_indexes(table) if i["unique"]
+        ([str(c) for c in i["column_names"]], i.get("name"))
+        for i in inspector.get_indexes(table)
+        if i["unique"]
     ]
     found += [(columns, None) for columns in column_uniques]
     for columns, name in found:

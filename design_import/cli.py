@@ -12,8 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from hooks.design import DesignError
 from hooks.design_file import design_file_text
-from hooks.validate import DesignError, build_design
+from hooks.validate import build_design
 
 from .catalogue import read_database
 from .merge import merge

@@ -13,6 +13,7 @@ or a SQLModel module, merged into an existing design file.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -191,8 +192,8 @@ def test_a_plain_sql_database_imports_and_renders_a_working_project(
         "resources": design["resources"]
     }
     # What the design language cannot express is listed with the reason, never dropped silently.
-    assert "table book: column cover: not imported: its type BLOB has no counterpart" in report
-    assert "table book: CHECK (title <> upper(title)): not imported" in report
+    assert "table book: column tags: not imported: its type JSON has no counterpart" in report
+    assert "table book: CHECK (title <> upper(title)): not imported: the design's rules" in report
     assert "Not mapped (2):" in report
     # --strict refuses it and writes nothing.
     strict = tmp_path / "strict.yml"
@@ -201,6 +202,28 @@ def test_a_plain_sql_database_imports_and_renders_a_working_project(
     project = render(template_repo, tmp_path / "project", design)
     result = run_project_pytest(project, "-x", "-q")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_the_plain_sql_database_imports_the_same_from_postgres(
+    postgres: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same tables on PostgreSQL: its catalogue spells types, defaults and CHECKs its own
+    way (`'paperback'::character varying`, `((pages >= 1) AND (pages <= 5000))`)."""
+    import psycopg
+
+    url = postgres.new_database()
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
+        connection.execute((SOURCES / "shelf.sql").read_text())  # type: ignore[arg-type]
+    design_file = tmp_path / "design.yml"
+    code, report = imported(url, design_file, capsys=capsys)
+    assert code == 0, report
+    design = yaml.safe_load(design_file.read_text())
+    assert {r["name"]: r["fields"] for r in design["resources"]} == SHELF
+    assert "table book: column tags: not imported: its type JSON has no counterpart" in report
+    assert re.search(
+        r"table book: CHECK \S+ \(.*upper.*\): not imported: the design's rules", report
+    )
+    assert "Not mapped (2):" in report
 
 
 def test_a_reimport_keeps_what_the_database_cannot_hold(

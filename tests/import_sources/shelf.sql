@@ -1,5 +1,5 @@
 -- A bookshop's shelf, written in plain SQL (not by this template): what tests/test_import.py
--- imports as a third-party SQLite database.
+-- imports as a third-party database, on SQLite and on PostgreSQL.
 CREATE TABLE author (
     id INTEGER PRIMARY KEY,
     name VARCHAR(100) NOT NULL UNIQUE,
@@ -19,8 +19,8 @@ CREATE TABLE book (
     pages INTEGER CHECK (pages BETWEEN 1 AND 5000),
     price NUMERIC(12, 2) NOT NULL DEFAULT 0 CHECK (price >= 0),
     format VARCHAR(9) NOT NULL DEFAULT 'paperback' CHECK (format IN ('paperback', 'hardcover', 'ebook')),
-    in_print BOOLEAN NOT NULL DEFAULT 1,
-    cover BLOB,
+    in_print BOOLEAN NOT NULL DEFAULT TRUE,
+    tags JSON,
     CHECK (title <> upper(title)),
     UNIQUE (author_id, title)
 );
