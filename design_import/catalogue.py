@@ -4,7 +4,9 @@ cannot be mapped is listed with the reason (`Imported.notes`), never dropped sil
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,7 +52,9 @@ class _Field:
         if self.kind == "refs":
             return f"refs {self.target}"
         if self.kind == "ref":
-            return f"ref {self.target}{'?' if self.optional else ''}"
+            return f"ref {self.target}{'?' if self.optional else ''}" + (
+                " unique" if self.unique else ""
+            )
         text = self.kind
         if self.kind == "enum":
             text = f"enum({', '.join(self.rules.values)})"
@@ -375,8 +379,28 @@ def _default(raw: str | None, made: _Field, where: str, notes: list[str]) -> str
         return None
     if made.kind == "bool":
         return {"1": "true", "0": "false"}.get(text, text.lower())
-    if "#" in text or text != text.strip() or "\n" in text:
-        notes.append(f"{where}: column {made.name}: its default {raw} is left out: not writable")
+    written = _written(made.kind, text)
+    if written is None or written != written.strip() or "\n" in written:
+        notes.append(
+            f"{where}: column {made.name}: its default {raw} is left out: the design cannot "
+            f"write it as a {made.kind}"
+        )
+        return None
+    return written
+
+
+def _written(kind: str, text: str) -> str | None:
+    """A stored default as the design writes it: moments in UTC with their offset, UUIDs with
+    their dashes (how the project stores them: `%Y-%m-%d %H:%M:%S.%f`, 32 hex digits)."""
+    try:
+        if kind == "datetime":
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            return moment.isoformat().replace("+00:00", "Z")
+        if kind == "uuid":
+            return str(uuid.UUID(text))
+    except ValueError:
         return None
     return text
 

@@ -38,10 +38,11 @@ def merge(
     merged = {k: v for k, v in existing.items() if k != "resources"}  # the project's answers
     old = {r["name"]: r for r in existing.get("resources") or [] if isinstance(r, Mapping)}
     new = {r["name"]: r for r in imported.get("resources") or []}
+    accounts = existing.get("auth", "jwt") != "none"
     resources = []
     for name, resource in old.items():
         if name in new:
-            resources.append(_resource(resource, new[name]))
+            resources.append(_resource(resource, new[name], accounts=accounts))
         else:
             notes.append(f"resource {name}: left out: the source has no table {name}")
     resources += [r for name, r in new.items() if name not in old]
@@ -49,9 +50,30 @@ def merge(
     return merged
 
 
-def _resource(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def _combinations(value: object) -> set[tuple[str, ...]]:
+    if not isinstance(value, list) or not value:
+        return set()
+    combinations = value if isinstance(value[0], list) else [value]
+    return {tuple(c) for c in combinations if isinstance(c, list)}
+
+
+def _resource(old: Mapping[str, Any], new: Mapping[str, Any], *, accounts: bool) -> dict[str, Any]:
     merged = {**new, **{k: old[k] for k in EDITORIAL_KEYS if k in old}}
+    for flag in ("owned", "timestamps"):
+        # Without accounts (`auth: none`) the database has no owner column to read.
+        found = bool(old.get(flag)) if flag == "owned" and not accounts else bool(new.get(flag))
+        if flag in old and bool(old[flag]) == found:
+            merged[flag] = old[flag]  # as written, `owned: false` included
+        elif found:
+            merged[flag] = True
+        else:
+            merged.pop(flag, None)
+    if "unique" in old and _combinations(old["unique"]) == _combinations(new.get("unique")):
+        merged["unique"] = old["unique"]  # as written: `[a, b]` or `[[a, b]]`, in its order
     old_fields: Mapping[str, Any] = old.get("fields") or {}
+    if not accounts:  # nor the references to accounts
+        account_refs = {n: f for n, f in old_fields.items() if _is_account_ref(old["name"], n, f)}
+        new = {**new, "fields": {**account_refs, **new["fields"]}}
     fields = {}
     order = [n for n in old_fields if n in new["fields"]]
     order += [n for n in new["fields"] if n not in old_fields]
@@ -62,7 +84,13 @@ def _resource(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
             else new["fields"][name]
         )
     merged["fields"] = fields
-    return {k: merged[k] for k in RESOURCE_KEYS if k in merged}
+    order = [k for k in old if k in merged] + [k for k in RESOURCE_KEYS if k not in old]
+    return {k: merged[k] for k in order if k in merged}  # the keys in the order they were
+
+
+def _is_account_ref(resource: str, name: str, raw: object) -> bool:
+    spec = _spec(resource, name, _type_of(raw))
+    return spec is not None and spec.kind == "ref" and spec.ref == "user"
 
 
 def _field(resource: str, name: str, old: object, imported: str) -> object:
@@ -89,6 +117,8 @@ def _refined(resource: str, name: str, old_text: str, text: str) -> str:
         text = _as_enum(old, new, text)
     if old.searchable and not new.searchable and " searchable" not in text:
         text = _with_modifier(text, "searchable")
+    if old.has_default and old.default is None and new.optional and not new.has_default:
+        text += " = null"  # the column's default is NULL either way
     return text
 
 

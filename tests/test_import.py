@@ -13,6 +13,7 @@ or a SQLModel module, merged into an existing design file.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
@@ -25,6 +26,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from hypothesis import example, given, note, settings
 
 from design_import.checks import read_check
 from design_import.cli import main
@@ -35,10 +37,22 @@ from hooks.validate import build_design
 from tests.conftest import design_data
 from tests.helpers import EXAMPLES, ROOT, readme_block, render, run_project_pytest
 from tests.postgres import Cluster
+from tests.test_design_fuzz import (
+    BASE_SETTINGS,
+    KITCHEN_SINK,
+    LONG_RUN,
+    RENDER_PHASES,
+    as_yaml,
+    round_trip,
+    valid_designs,
+)
 from tests.test_migrations import env, run
 
 SOURCES = ROOT / "tests" / "import_sources"
 ROUND_TRIP = [path.stem for path in EXAMPLES] + ["every-construct"]
+# Each fuzzed design is rendered and migrated (seconds each): a few in CI, more with
+# DESIGN_FUZZ_EXAMPLES (tests/test_design_fuzz.py says how).
+FUZZ_EXAMPLES = int(os.environ.get("DESIGN_FUZZ_EXAMPLES") or 3) if LONG_RUN else 3
 SCHEMA = jsonschema.Draft202012Validator(design_schema())
 
 
@@ -379,3 +393,25 @@ def test_checks_read_as_rules(sql: str, column: str, expected: tuple[Any, ...]) 
 )
 def test_other_checks_are_not_half_read(sql: str) -> None:
     assert read_check(sql) is None
+
+
+@settings(BASE_SETTINGS, max_examples=FUZZ_EXAMPLES, phases=RENDER_PHASES)
+@given(design=valid_designs())
+@example(design=round_trip(KITCHEN_SINK))
+def test_fuzzed_designs_come_back_from_their_migrated_database(
+    template_repo: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    design: dict[str, Any],
+) -> None:
+    """Random valid designs (every kind and modifier, reserved words, the mapping form, owned
+    rows, the nastiest text): render, `alembic upgrade head`, import merged: the same design."""
+    note(as_yaml(design))
+    folder = tmp_path_factory.mktemp("fuzz-import")
+    project = render(template_repo, folder / "project", design)
+    url = f"sqlite:///{folder / 'app.db'}"
+    migrated(project, url)
+    design_file = folder / "design.yml"
+    design_file.write_text(design_file_text(design))
+    written = yaml.safe_load(design_file.read_text())
+    assert main([url, "-o", str(design_file)]) == 0
+    assert as_yaml(yaml.safe_load(design_file.read_text())) == as_yaml(written)
