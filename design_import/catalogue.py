@@ -309,6 +309,15 @@ def _column(
         notes.append(f"{where}: column {name}: not imported: {kind_or_reason[1:]}")
         return None
     made = _Field(name, kind_or_reason, optional=bool(column["nullable"]), length=length)
+    if made.kind == "decimal" and _precision(column["type"]) not in (
+        DECIMAL_PRECISION,
+        (None, None),
+    ):
+        digits, places = _precision(column["type"])
+        notes.append(
+            f"{where}: column {name}: imported as decimal, whose column is NUMERIC"
+            f"{DECIMAL_PRECISION}, not NUMERIC({digits}, {places}): a later migration changes it"
+        )
     if rules.values:
         if made.kind != "str":
             notes.append(
@@ -331,6 +340,10 @@ def _column(
     made.rules = rules
     made.default = _default(column.get("default"), made, where, notes)
     return made
+
+
+def _precision(column_type: Any) -> tuple[int | None, int | None]:
+    return getattr(column_type, "precision", None), getattr(column_type, "scale", None)
 
 
 def _kind(name: str, column_type: Any) -> tuple[str, int | None]:

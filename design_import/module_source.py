@@ -29,6 +29,25 @@ spec = importlib.util.spec_from_file_location(path.stem, path)
 module = importlib.util.module_from_spec(spec)
 sys.modules[path.stem] = module
 spec.loader.exec_module(module)
+# The models' own bounds (`Field(ge=0)`, `Field(min_length=3)`) are not in their tables: the
+# child writes them as the CHECK constraints a rendered project has, so they are read alike.
+import annotated_types as at
+words = {at.Ge: (">=", "ge"), at.Gt: (">", "gt"), at.Le: ("<=", "le"), at.Lt: ("<", "lt")}
+for mapper in SQLModel._sa_registry.mappers:
+    model, table = mapper.class_, mapper.local_table
+    for name, info in getattr(model, "model_fields", {}).items():
+        if name not in table.c:
+            continue
+        column = '"' + name.replace('"', '""') + '"'
+        conditions = []
+        for rule in info.metadata:
+            for kind, (word, attribute) in words.items():
+                if isinstance(rule, kind):
+                    conditions.append(f"{column} {word} {getattr(rule, attribute)}")
+            if isinstance(rule, at.MinLen) and rule.min_length > 0:
+                conditions.append(f"length({column}) >= {rule.min_length}")
+        if conditions:
+            table.append_constraint(sa.CheckConstraint(" AND ".join(conditions)))
 engine = sa.create_engine(f"sqlite:///{database}")
 found = [SQLModel.metadata]
 found += [v for v in vars(module).values() if isinstance(v, sa.MetaData) and v not in found]

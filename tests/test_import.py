@@ -296,13 +296,13 @@ def test_a_sqlmodel_module_imports_in_a_child_process_and_renders(
     design = yaml.safe_load(design_file.read_text())
     assert design["project_name"] == "Heroes"
     assert design["resources"] == [
-        {"name": "team", "fields": {"name": "str(60) unique", "headquarters": "str"}},
+        {"name": "team", "fields": {"name": "str(60) unique", "headquarters": "str(2..)"}},
         {
             "name": "hero",
             "fields": {
                 "name": "str",
                 "secret_name": "str",
-                "age": "int?",
+                "age": "int? >= 0 < 1000",  # the model's `ge=0, lt=1000`
                 "mentor": "ref team?",
                 "teams": "refs team",
             },

@@ -12,7 +12,7 @@ class HeroTeamLink(SQLModel, table=True):
 class Team(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=60)
-    headquarters: str
+    headquarters: str = Field(min_length=2)
 
     heroes: list["Hero"] = Relationship(back_populates="teams", link_model=HeroTeamLink)
 
@@ -23,7 +23,7 @@ class Hero(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     secret_name: str
-    age: int | None = Field(default=None, index=True)
+    age: int | None = Field(default=None, index=True, ge=0, lt=1000)
     mentor_id: int | None = Field(default=None, foreign_key="team.id")
 
     teams: list[Team] = Relationship(back_populates="heroes", link_model=HeroTeamLink)
