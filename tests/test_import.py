@@ -109,9 +109,11 @@ def as_stored(fact: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
     enum without a CHECK of its values is a string as long as its longest member."""
     if fact["kind"] in ("email", "url") and got["kind"] == "str":
         return {**fact, "kind": "str"}
+    members = tuple(enum_member(v) for v in fact["values"])
     if fact["kind"] == "enum" and got["kind"] == "str":
-        members = [enum_member(v) for v in fact["values"]]
         return {**fact, "kind": "str", "values": (), "max_length": max(map(len, members))}
+    if fact["kind"] == "enum":  # a CHECK lists the members as stored: by their names
+        return {**fact, "values": members}
     return fact
 
 
