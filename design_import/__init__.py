@@ -5,7 +5,7 @@
 SOURCE is a database URL (`sqlite:///app.db`, `postgresql+psycopg://...`), whose catalogue alone is
 read, or a SQLModel module (`models.py`), run in a separate process. docs/import.md says the rest.
 
-Modules: `checks` (CHECK conditions read as rules), `catalogue` (tables to resources, and what
-could not be mapped, with the reason), `merge` (into an existing design file), `module_source`
+Modules: `checks` (CHECK conditions read as rules), `columns` (one column as a field), `catalogue`
+(tables to resources, and what could not be mapped, with the reason), `merge` (into an existing design file), `module_source`
 (a SQLModel module's tables, built by a child process), `cli` (the command).
 """

@@ -4,12 +4,8 @@ cannot be mapped is listed with the reason (`Imported.notes`), never dropped sil
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +14,12 @@ from sqlalchemy.engine import Inspector
 from hooks.naming import IDENTIFIER, pluralize
 from hooks.validate import RESOURCE_KEYS
 
-from .checks import CAST, ColumnRules, read_check
+from .checks import ColumnRules, read_check
+from .columns import ImportedField, column_field, reference_field
 
 # Tables of the rendered project that are not resources.
 SKIPPED_TABLES = {"alembic_version": "the migration history"}
 ACCOUNT_TABLE = "user"
-DECIMAL_PRECISION = (12, 2)
 
 
 @dataclass
@@ -33,52 +29,6 @@ class Imported:
     resources: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     refers_to_accounts: bool = False
-
-
-@dataclass
-class _Field:
-    name: str
-    kind: str
-    optional: bool = False
-    length: int | None = None
-    rules: ColumnRules = field(default_factory=ColumnRules)
-    unique: bool = False
-    searchable: bool = False
-    default: str | None = None
-    target: str | None = None  # ref / refs
-
-    def type_text(self) -> str:
-        """The field in the design language: `str(3..120)? unique = x`."""
-        if self.kind == "refs":
-            return f"refs {self.target}"
-        if self.kind == "ref":
-            return f"ref {self.target}{'?' if self.optional else ''}" + (
-                " unique" if self.unique else ""
-            )
-        text = self.kind
-        if self.kind == "enum":
-            text = f"enum({', '.join(self.rules.values)})"
-        elif self.kind in ("str", "text") and (self.length or self.rules.min_length):
-            low = f"{self.rules.min_length}.." if self.rules.min_length else ""
-            text = f"{self.kind}({low}{self.length or ''})"
-        text += "?" if self.optional else ""
-        lower, upper = self.rules.lower, self.rules.upper
-        if lower and upper and lower[1] and upper[1]:
-            text += f" {_number(lower[0])}..{_number(upper[0])}"
-        else:
-            if lower:
-                text += f" {'>=' if lower[1] else '>'} {_number(lower[0])}"
-            if upper:
-                text += f" {'<=' if upper[1] else '<'} {_number(upper[0])}"
-        text += " unique" if self.unique else ""
-        text += " searchable" if self.searchable else ""
-        if self.default is not None:
-            text += f" = {self.default}"
-        return text
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def read_database(url: str) -> Imported:
@@ -163,7 +113,7 @@ def _read(
             notes.append(f"{where}: column {column}: not imported: a link holds only the two ids")
         fields = resources[owner]["fields"]
         field_name = name or pluralize(target)
-        fields[field_name] = _Field(field_name, "refs", target=target)
+        fields[field_name] = ImportedField(field_name, "refs", target=target)
     for table, resource in resources.items():
         _drop_dangling_refs(table, resource, resources, notes)
     imported.refers_to_accounts = any(
@@ -238,8 +188,8 @@ def _resource(
         )
         return None
     resource: dict[str, Any] = {"name": table}
-    fields: dict[str, _Field] = {}
-    column_field: dict[str, str] = {}
+    fields: dict[str, ImportedField] = {}
+    field_of_column: dict[str, str] = {}
     references = {
         fk["constrained_columns"][0]: fk
         for fk in inspector.get_foreign_keys(table)
@@ -265,157 +215,22 @@ def _resource(
             resource["owned"] = True
             continue
         if reference:
-            made = _reference(where, column, reference, notes)
+            made = reference_field(where, column, reference, notes)
         else:
-            made = _column(where, column, rules.pop(name, ColumnRules()), notes)
+            made = column_field(where, column, rules.pop(name, ColumnRules()), notes)
         if made is None:
             continue
         made.searchable = name in searchable and made.kind in ("str", "text", "email", "url")
         fields[made.name] = made
-        column_field[name] = made.name
+        field_of_column[name] = made.name
     for unknown in rules:
         notes.append(f"{where}: CHECK on {unknown}: not imported: no such column is imported")
-    _uniques(inspector, table, uniques, resource, fields, column_field, notes)
+    _uniques(inspector, table, uniques, resource, fields, field_of_column, notes)
     resource["fields"] = fields
     if not fields:
         notes.append(f"{where}: not imported: it has no column a field can hold")
         return None
     return resource
-
-
-def _reference(
-    where: str, column: Mapping[str, Any], fk: Mapping[str, Any], notes: list[str]
-) -> _Field | None:
-    name = column["name"]
-    if fk["referred_columns"] != ["id"] or not name.endswith("_id"):
-        notes.append(
-            f"{where}: column {name}: not imported: a reference is a column `<name>_id` naming "
-            f"another table's id (it names {fk['referred_table']}.{', '.join(fk['referred_columns'])})"
-        )
-        return None
-    return _Field(
-        name.removesuffix("_id"),
-        "ref",
-        optional=bool(column["nullable"]),
-        target=fk["referred_table"],
-    )
-
-
-def _column(
-    where: str, column: Mapping[str, Any], rules: ColumnRules, notes: list[str]
-) -> _Field | None:
-    name, kind_or_reason, length = column["name"], *_kind(column["name"], column["type"])
-    if kind_or_reason.startswith("!"):
-        notes.append(f"{where}: column {name}: not imported: {kind_or_reason[1:]}")
-        return None
-    made = _Field(name, kind_or_reason, optional=bool(column["nullable"]), length=length)
-    if made.kind == "decimal" and _precision(column["type"]) not in (
-        DECIMAL_PRECISION,
-        (None, None),
-    ):
-        digits, places = _precision(column["type"])
-        notes.append(
-            f"{where}: column {name}: imported as decimal, whose column is NUMERIC"
-            f"{DECIMAL_PRECISION}, not NUMERIC({digits}, {places}): a later migration changes it"
-        )
-    if rules.values:
-        if made.kind != "str":
-            notes.append(
-                f"{where}: column {name}: its list of values is left out: not a text column"
-            )
-        elif not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", v) for v in rules.values):
-            notes.append(
-                f"{where}: column {name}: kept as str: its values {list(rules.values)} are not "
-                "all plain words, as enum values must be"
-            )
-            rules.values = ()
-        else:
-            made.kind, made.length = "enum", None
-    if (rules.lower or rules.upper) and made.kind not in ("int", "float", "decimal"):
-        notes.append(f"{where}: column {name}: its range is left out: only numbers take one")
-        rules.lower = rules.upper = None
-    if rules.min_length and made.kind not in ("str", "text"):
-        notes.append(f"{where}: column {name}: its minimum length is left out (a {made.kind})")
-        rules.min_length = None
-    made.rules = rules
-    made.default = _default(column.get("default"), made, where, notes)
-    return made
-
-
-def _precision(column_type: Any) -> tuple[int | None, int | None]:
-    return getattr(column_type, "precision", None), getattr(column_type, "scale", None)
-
-
-def _kind(name: str, column_type: Any) -> tuple[str, int | None]:
-    """The design's kind of a column type (and a string's length), or `!why not`."""
-    if isinstance(column_type, sa.Enum):
-        return "str", None  # its values come from the CHECK, or are read below
-    if isinstance(column_type, sa.Boolean):
-        return "bool", None
-    if isinstance(column_type, sa.Integer):
-        return "int", None
-    if isinstance(column_type, sa.Float):
-        return "float", None
-    if isinstance(column_type, sa.Numeric):
-        return "decimal", None
-    if isinstance(column_type, sa.DateTime):
-        return "datetime", None
-    if isinstance(column_type, sa.Date):
-        return "date", None
-    if isinstance(column_type, sa.Uuid):
-        return "uuid", None
-    if isinstance(column_type, sa.Text):
-        return "text", None
-    if isinstance(column_type, sa.String):
-        length = column_type.length
-        if isinstance(column_type, sa.CHAR) and length == 32:
-            return "uuid", None  # how SQLAlchemy keeps a UUID where there is no UUID type
-        if length is None and (name in ("email", "url") or name.endswith(("_email", "_url"))):
-            return name.rpartition("_")[2], None
-        return "str", length
-    return f"!its type {column_type} has no counterpart in the design language", None
-
-
-def _default(raw: str | None, made: _Field, where: str, notes: list[str]) -> str | None:
-    """The design's `= value` of a column's SQL default, if it is a plain value."""
-    if raw is None:
-        return None
-    text = CAST.sub("", str(raw)).strip()
-    while text.startswith("(") and text.endswith(")"):
-        text = text[1:-1].strip()
-    if len(text) >= 2 and text[0] == text[-1] == "'":
-        text = text[1:-1].replace("''", "'")
-    elif not re.fullmatch(r"[-+]?\d+(\.\d+)?|true|false", text, re.I):
-        notes.append(
-            f"{where}: column {made.name}: its default {raw} is left out: not a plain value"
-        )
-        return None
-    if made.kind == "bool":
-        return {"1": "true", "0": "false"}.get(text, text.lower())
-    written = _written(made.kind, text)
-    if written is None or written != written.strip() or "\n" in written:
-        notes.append(
-            f"{where}: column {made.name}: its default {raw} is left out: the design cannot "
-            f"write it as a {made.kind}"
-        )
-        return None
-    return written
-
-
-def _written(kind: str, text: str) -> str | None:
-    """A stored default as the design writes it: moments in UTC with their offset, UUIDs with
-    their dashes (how the project stores them: `%Y-%m-%d %H:%M:%S.%f`, 32 hex digits)."""
-    try:
-        if kind == "datetime":
-            moment = dt.datetime.fromisoformat(text)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.UTC)
-            return moment.isoformat().replace("+00:00", "Z")
-        if kind == "uuid":
-            return str(uuid.UUID(text))
-    except ValueError:
-        return None
-    return text
 
 
 def _rules(inspector: Inspector, table: str, notes: list[str]) -> dict[str, ColumnRules]:
@@ -446,8 +261,8 @@ def _uniques(
     table: str,
     column_uniques: list[list[str]],
     resource: dict[str, Any],
-    fields: dict[str, _Field],
-    column_field: Mapping[str, str],
+    fields: dict[str, ImportedField],
+    field_of_column: Mapping[str, str],
     notes: list[str],
 ) -> None:
     combinations: list[list[str]] = []
@@ -461,15 +276,15 @@ def _uniques(
     ]
     found += [(columns, None) for columns in column_uniques]
     for columns, name in found:
-        if any(c not in column_field for c in columns):
+        if any(c not in field_of_column for c in columns):
             notes.append(
                 f"table {table}: UNIQUE {f'{name} ' if name else ''}({', '.join(map(str, columns))}): not "
                 "imported: it names a column that is not imported"
             )
         elif len(columns) == 1:
-            fields[column_field[columns[0]]].unique = True
+            fields[field_of_column[columns[0]]].unique = True
         else:
-            combination = [column_field[c] for c in columns]
+            combination = [field_of_column[c] for c in columns]
             if combination not in combinations:
                 combinations.append(combination)
     if combinations:
