@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -417,3 +418,31 @@ def test_fuzzed_designs_come_back_from_their_migrated_database(
     written = yaml.safe_load(design_file.read_text())
     assert main([url, "-o", str(design_file)]) == 0
     assert as_yaml(yaml.safe_load(design_file.read_text())) == as_yaml(written)
+
+
+def test_uvx_runs_the_command_from_a_clone(tmp_path: Path) -> None:
+    """`uvx --from <clone>` builds the command from pyproject.toml (the design model with it)
+    in an environment of its own, as README says; a git URL builds the same way."""
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for name in ("pyproject.toml", "design_import", "hooks"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, clone / name)
+    url = shelf_database(tmp_path)
+    environment = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-m", "uv", "tool", "run", "--from", str(clone)]
+        + ["copier-fastapi-spec-import", url, "-o", "shelf.yml", "--project-name", "Shelf"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    design = yaml.safe_load((tmp_path / "shelf.yml").read_text())
+    assert {r["name"]: r["fields"] for r in design["resources"]} == SHELF
+    assert "Not mapped (2):" in result.stderr
