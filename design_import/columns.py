@@ -177,7 +177,7 @@ def _default(raw: str | None, made: ImportedField, where: str, notes: list[str])
     if made.kind == "bool":
         return {"1": "true", "0": "false"}.get(text, text.lower())
     written = _written(made.kind, text)
-    if written is None or written != written.strip() or "\n" in written:
+    if written is None or written != written.strip():
         notes.append(
             f"{where}: column {made.name}: its default {raw} is left out: the design cannot "
             f"write it as a {made.kind}"
