@@ -26,6 +26,9 @@ DESIGNS = ["default", *(path.stem for path in EXAMPLES)]
 # CI run this list was taken from; the newest tests estimated): they start first, longest first, so that no worker is left with
 # one long test after the others have finished. Every other test keeps its place, after them.
 LONGEST_FIRST = {
+    "tests/test_import.py::test_fuzzed_designs": 60,
+    "tests/test_import.py::test_a_sqlmodel_module_imports": 40,
+    "tests/test_import.py::test_a_plain_sql_database_imports": 40,
     "tests/test_evolution.py::test_a_design_evolves": 180,
     "tests/test_migrations.py::test_a_resource_with_rows_becomes_owned": 90,
     "tests/test_design_fuzz.py::test_a_valid_design_renders": 84,

@@ -1,0 +1,3 @@
+from design_import.cli import main
+
+raise SystemExit(main())
