@@ -660,7 +660,14 @@ REGRESSIONS = [
         "auth": "jwt",
         "roles": ["admin", "count", "title"],
         "default_role": "count",
-        "resources": [{"name": "thing", "fields": {"label": "str"}}],
+        # anyone may create and change a thing: the rules test said `role == None` (ruff E711)
+        "resources": [
+            {
+                "name": "thing",
+                "fields": {"label": "str"},
+                "permissions": {"create": ["public"], "update": ["public"]},
+            }
+        ],
     },
 ]
 
