@@ -66,6 +66,14 @@ def parser() -> argparse.ArgumentParser:
     return command
 
 
+def source_label(source: str) -> str:
+    """The source as the design file and the spec name it: a module's path, or a database URL
+    without its password."""
+    if is_module(source):
+        return source
+    return sa.make_url(source).render_as_string(hide_password=True)
+
+
 def _project_name(source: str) -> str:
     stem = Path(source.rsplit("/", 1)[-1].split("?")[0]).stem or "Imported"
     return " ".join(part.capitalize() for part in stem.replace("-", "_").split("_") if part)
@@ -123,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {output} is not a design file (a YAML mapping)", file=sys.stderr)
             return 1
         answers = merge(existing, answers, notes)
+    answers.pop("design_source", None)
+    answers["design_source"] = source_label(arguments.source)  # last, as copier.yml asks it
     _report(notes)
     try:
         build_design(answers)

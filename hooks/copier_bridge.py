@@ -55,10 +55,11 @@ QUESTIONS = (
     "admin_view",
     "async_db",
     "resources",
+    "design_source",
 )
-# Options a design has only when they are on: a project that never answered them keeps its
+# Answers a design has only when they are set: a project that never answered them keeps its
 # checksum and its design file.
-OPTIONAL_KEYS = ("admin_view",)
+OPTIONAL_KEYS = ("admin_view", "design_source")
 ANSWER_KEYS = tuple(key for key in QUESTIONS if key not in OPTIONAL_KEYS)
 
 _cache: dict[str, Any] = {}  # the design of each distinct set of answers
@@ -79,13 +80,18 @@ def picked_answers(answers: Any) -> dict[str, Any]:
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
     picked["roles"] = questionnaire.role_list(picked["roles"])  # `admin, agent`: a list
-    on = {key: True for key in OPTIONAL_KEYS if _on(answers.get(key))}
-    return {key: on.get(key, picked.get(key)) for key in QUESTIONS if key in picked or key in on}
+    given = {key: value for key in OPTIONAL_KEYS if (value := _set(key, answers.get(key)))}
+    return {
+        key: given.get(key, picked.get(key)) for key in QUESTIONS if key in picked or key in given
+    }
 
 
-def _on(answer: Any) -> bool:
-    """A bool answer: `--data admin_view=true` reaches a hook as text."""
-    return answer is True or str(answer).lower() in ("true", "yes", "1")
+def _set(key: str, answer: Any) -> Any:
+    """An optional answer when it is set, else None: `admin_view` when on (`--data admin_view=true`
+    reaches a hook as text), `design_source` when not empty."""
+    if key == "admin_view":
+        return True if answer is True or str(answer).lower() in ("true", "yes", "1") else None
+    return str(answer).strip() or None if answer else None
 
 
 def design_from(answers: Any) -> Any:

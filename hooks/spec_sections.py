@@ -61,6 +61,11 @@ class Rename:
 class SpecSections(DesignCore):
     """Mixed into `Design`: its endpoint groups, statuses and examples."""
 
+    @property
+    def source_kind(self) -> str:
+        """What section 5 says the design was imported from: a module's file or a database."""
+        return "SQLModel module" if self.design_source.endswith(".py") else "database"
+
     @cached_property
     def system_endpoints(self) -> tuple[Endpoint, ...]:
         """The auth and users routes (only with auth: jwt), as their routers declare them."""

@@ -146,6 +146,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         async_db=bool(answers.get("async_db", False)),
         resources=tuple(resources),
         admin_view=admin_view,
+        design_source=str(answers.get("design_source") or "").strip(),
     )
 
 

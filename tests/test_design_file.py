@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from hooks.copier_bridge import OPTIONAL_KEYS, QUESTIONS, picked_answers  # noqa: E402
 from hooks.design_file import design_file_text  # noqa: E402
 from hooks.design_schema import SCHEMA_FILE, design_schema, design_schema_json  # noqa: E402
+from hooks.validate import build_design  # noqa: E402
 
 VALIDATOR = jsonschema.Draft202012Validator(design_schema())
 # The mutations of the design fuzzer whose every case the schema can tell: unknown keys, wrong
@@ -35,7 +36,7 @@ VALIDATOR = jsonschema.Draft202012Validator(design_schema())
 # name that Python reserves) only the design model can tell, and does (test_design_fuzz.py).
 NOT_DESIGN = {"author_name", "author_email"}  # answers for pyproject.toml, not the design
 # Options a design holds only when they are on (hooks/copier_bridge.py OPTIONAL_KEYS).
-OPTIONS = {"admin_view"}
+OPTIONS = {"admin_view", "design_source"}
 SCHEMA_REFUSES = {"unknown_keys", "wrong_shapes", "bad_auth"}
 # Drawing a valid design costs the design model's check of each draw: fewer than the fuzzer's own
 # model tests in CI (every mutation still comes up), all of them in a long local run.
@@ -178,3 +179,20 @@ def test_an_option_is_in_the_design_only_when_on_and_where_copier_asks_it() -> N
         keys = list(picked)
         assert keys[keys.index("open_signup") + 1] == "admin_view"
         assert "\nopen_signup: true\nadmin_view: true\nasync_db: " in design_file_text(picked)
+
+
+def test_an_imported_designs_source_is_kept_last_and_only_when_given() -> None:
+    """`design_source`, written by the import command, stays in the design file (last, where
+    copier.yml asks it) and in the spec; a design written by hand never shows it."""
+    helpdesk = design_data("helpdesk")
+    for unset in ({}, {"design_source": ""}, {"design_source": None}):
+        picked = picked_answers({**helpdesk, **unset})
+        assert "design_source" not in picked
+        assert build_design(picked).design_source == ""
+    picked = picked_answers({**helpdesk, "design_source": "sqlite:///legacy.db"})
+    assert list(picked)[-1] == "design_source"
+    assert design_file_text(picked).endswith("\ndesign_source: sqlite:///legacy.db\n")
+    design = build_design(picked)
+    assert (design.design_source, design.source_kind) == ("sqlite:///legacy.db", "database")
+    assert build_design({**picked, "design_source": "models.py"}).source_kind == "SQLModel module"
+    assert not schema_errors({**helpdesk, "design_source": "sqlite:///legacy.db"})

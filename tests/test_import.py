@@ -30,7 +30,7 @@ import yaml
 from hypothesis import example, given, note, settings
 
 from design_import.checks import read_check
-from design_import.cli import main
+from design_import.cli import main, source_label
 from hooks.design_file import design_file_text
 from hooks.design_schema import design_schema
 from hooks.naming import enum_member
@@ -131,7 +131,8 @@ def test_every_example_comes_back_from_its_migrated_database(
     design_file.write_text(design_file_text(original))
     code, report = imported(url, design_file, capsys=capsys)
     assert code == 0, report
-    assert yaml.safe_load(design_file.read_text()) == original
+    # the same design, now saying where it came from (section 5 of the spec names it)
+    assert yaml.safe_load(design_file.read_text()) == {**original, "design_source": url}
     assert "Not mapped (1):\n  - table user: not imported: the built-in account model" in report
     # Afresh: a valid design whose fields hold what the original's hold, except what a catalogue
     # cannot tell apart (e-mail and URL columns are strings; enums without a CHECK of their
@@ -166,7 +167,10 @@ def test_the_round_trip_holds_on_postgres(
     design_file.write_text(design_file_text(original))
     code, report = imported(url, design_file, capsys=capsys)
     assert code == 0, report
-    assert yaml.safe_load(design_file.read_text()) == original
+    assert yaml.safe_load(design_file.read_text()) == {
+        **original,
+        "design_source": source_label(url),
+    }
 
 
 def shelf_database(folder: Path) -> str:
@@ -216,7 +220,10 @@ def test_a_plain_sql_database_imports_and_renders_a_working_project(
     strict = tmp_path / "strict.yml"
     code, report = imported(url, strict, "--strict", capsys=capsys)
     assert code == 2 and not strict.exists() and "2 item(s) not mapped" in report
+    assert design["design_source"] == url
     project = render(template_repo, tmp_path / "project", design)
+    spec = (project / "docs/api-design-spec.md").read_text()
+    assert f"They were imported from the database `{url}`" in spec
     result = run_project_pytest(project, "-x", "-q")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
@@ -298,6 +305,7 @@ def test_a_sqlmodel_module_imports_in_a_child_process_and_renders(
     assert "runs its code, in a separate process" in result.stderr
     design = yaml.safe_load(design_file.read_text())
     assert design["project_name"] == "Heroes"
+    assert design["design_source"] == str(SOURCES / "heroes.py")
     assert design["resources"] == [
         {"name": "team", "fields": {"name": "str(60) unique", "headquarters": "str(2..)"}},
         {
@@ -313,6 +321,8 @@ def test_a_sqlmodel_module_imports_in_a_child_process_and_renders(
         },
     ]
     project = render(template_repo, tmp_path / "project", design)
+    spec = (project / "docs/api-design-spec.md").read_text()
+    assert f"They were imported from the SQLModel module `{SOURCES / 'heroes.py'}`" in spec
     tests = run_project_pytest(project, "-x", "-q")
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
 
@@ -417,7 +427,9 @@ def test_fuzzed_designs_come_back_from_their_migrated_database(
     design_file.write_text(design_file_text(design))
     written = yaml.safe_load(design_file.read_text())
     assert main([url, "-o", str(design_file)]) == 0
-    assert as_yaml(yaml.safe_load(design_file.read_text())) == as_yaml(written)
+    assert as_yaml(yaml.safe_load(design_file.read_text())) == as_yaml(
+        {**written, "design_source": url}
+    )
 
 
 def test_uvx_runs_the_command_from_a_clone(tmp_path: Path) -> None:
@@ -446,3 +458,11 @@ def test_uvx_runs_the_command_from_a_clone(tmp_path: Path) -> None:
     design = yaml.safe_load((tmp_path / "shelf.yml").read_text())
     assert {r["name"]: r["fields"] for r in design["resources"]} == SHELF
     assert "Not mapped (2):" in result.stderr
+
+
+def test_the_source_is_named_without_its_password() -> None:
+    """The design file and the spec name the database an import read, never its password."""
+    label = source_label("postgresql+psycopg://app:s3cret@127.0.0.1:5432/shop")
+    assert label == "postgresql+psycopg://app:***@127.0.0.1:5432/shop"
+    assert source_label("sqlite:///legacy.db") == "sqlite:///legacy.db"
+    assert source_label("models/heroes.py") == "models/heroes.py"
