@@ -47,6 +47,7 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
     open_signup: bool
     async_db: bool
     resources: tuple[Resource, ...]
+    job_queue: bool = False  # `background_jobs: queue`: huey, and a worker beside the app
 
     @property
     def jwt(self) -> bool:
@@ -133,7 +134,7 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
     # -- what the project is made of --------------------------------------------------------
     @property
     def dependencies(self) -> list[Requirement]:
-        return requirements_for(jwt=self.jwt, async_db=self.async_db)
+        return requirements_for(jwt=self.jwt, async_db=self.async_db, jobs=self.job_queue)
 
     @property
     def dev_dependencies(self) -> list[Requirement]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .fields import FieldSpec
 from .generated_tests import GeneratedTestFacts
+from .jobs import Job
 from .links import Link
 from .model_module import ModelModule
 from .naming import article, pascal, words
@@ -39,6 +40,7 @@ class Resource(ModelModule, AccessRules, EndpointTable, ListParameters, Generate
     jwt: bool = True
     referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
     referrers: tuple[FieldSpec, ...] = field(default=())  # the ref fields (of any resource) to it
+    jobs: tuple[Job, ...] = ()  # background jobs: app/jobs/<name>.py
 
     # -- names -----------------------------------------------------------------------------
     @property
