@@ -294,6 +294,8 @@ class DesignFilters(Extension):
         environment.globals["MAX_SAFE_INTEGER"] = MAX_SAFE_INTEGER
         environment.globals["LINE_LENGTH"] = LINE_LENGTH
         environment.globals["jobs_after"] = jobs.jobs_after
+        environment.globals["RETRIES"] = jobs.RETRIES
+        environment.globals["RETRY_DELAY_SECONDS"] = jobs.RETRY_DELAY_SECONDS
         environment.globals["all_jobs"] = lambda design: jobs.jobs_of(design.resources)
         environment.globals["broker_dependencies"] = lambda: requirements_for(
             jwt=False, async_db=False, broker=True
