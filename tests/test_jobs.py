@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import yaml
 
 from hooks.design import DesignError
 from hooks.jobs import Job
@@ -25,6 +26,7 @@ from hooks.validate import build_design
 from tests import forkserver
 from tests.conftest import design_data
 from tests.test_http import free_port
+from tests.test_team_files import run, tool
 
 BUILDS = [pytest.param(a, id="async" if a else "sync") for a in (False, True)]
 QUEUES = ["embedded", "redis"]
@@ -275,3 +277,20 @@ def test_a_job_interrupted_by_a_stopped_worker_runs_again(
     assert marks.read_text() == "start 7\nstart 7\ndone 7\n"
     left = run_python(project, env, "from app.core.jobs import huey; print(len(huey))")
     assert left.split() == ["0"]
+
+
+def test_compose_runs_the_worker_and_redis_beside_the_app(rendered: Callable[..., Path]) -> None:
+    project = rendered(DESIGN)
+    schema = ["--builtin-schema", "vendor.compose-spec", "compose.yaml"]
+    run([tool("check-jsonschema", "check-jsonschema"), *schema], cwd=project)
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    assert set(services) == {"app", "worker", "redis", "db"}
+    assert services["worker"]["command"] == ["python", "-m", "app.worker"]
+    for name in ("app", "worker"):
+        environment = services[name]["environment"]
+        assert environment["JOBS_URL"] == "redis://redis:6379/0", name
+        assert environment["DATABASE_URL"] == services["app"]["environment"]["DATABASE_URL"]
+    assert "redis" in services["app"]["depends_on"]
+    pyproject = (project / "pyproject.toml").read_text()
+    assert "redis = [" in pyproject
+    assert "e['redis']" in (project / "Dockerfile").read_text()  # the image can reach Redis
