@@ -927,6 +927,20 @@ MUTATIONS = [
         ),
         design="lending-library",
     ),
+    Mutation(
+        "readyz-ignores-the-queue",
+        "/readyz answers 200 while the job queue cannot be reached",
+        "tests/test_jobs.py",
+        (
+            Edit(
+                "app/routers/health.py",
+                "    problem = problem or await run_in_threadpool(queue_problem)\n",
+                "",
+            ),
+        ),
+        design="lending-library",
+        select="readyz",
+    ),
     # --- field rules: ranges, minimum lengths, patterns ------------------------------------------
     Mutation(
         "range-not-validated-on-create",
