@@ -25,8 +25,10 @@ from hooks.jobs import Job
 from hooks.validate import build_design
 from tests import forkserver
 from tests.conftest import design_data
+from tests.helpers import run_project_pytest
 from tests.test_http import free_port
 from tests.test_team_files import run, tool
+from tests.test_update import commit, copier_cli, new_project
 
 BUILDS = [pytest.param(a, id="async" if a else "sync") for a in (False, True)]
 QUEUES = ["embedded", "redis"]
@@ -294,3 +296,41 @@ def test_compose_runs_the_worker_and_redis_beside_the_app(rendered: Callable[...
     pyproject = (project / "pyproject.toml").read_text()
     assert "redis = [" in pyproject
     assert "e['redis']" in (project / "Dockerfile").read_text()  # the image can reach Redis
+
+
+def test_an_update_turns_jobs_on_and_then_keeps_the_job_module(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """A project rendered without jobs gains them from its design file; the job module is the
+    user's from then on: a later update leaves an edit in it, as it does `app/rules/`."""
+    project = new_project(template_repo, tmp_path / "project")
+    design = yaml.safe_load((project / "design.yml").read_text())
+    design["background_jobs"] = "queue"
+    loan = next(r for r in design["resources"] if r["name"] == "loan")
+    loan["jobs"] = {"notify_desk": "after create, delete", "tidy_up": "cron 30 2 * * 0"}
+    data_file = tmp_path / "design.yml"
+    data_file.write_text(yaml.safe_dump(design, sort_keys=False))
+    update = ["update", "--trust", "--defaults", "--data-file", str(data_file)]
+    result = copier_cli(project, *update)
+    assert result.returncode == 0, result.stderr
+    assert (
+        yaml.safe_load((project / ".copier-answers.yml").read_text())["background_jobs"] == "queue"
+    )
+    assert "background_jobs: queue" in (project / "design.yml").read_text()
+    module = project / "app/jobs/loan.py"
+    assert "def notify_desk(loan_id: int) -> None:" in module.read_text()
+    tests = run_project_pytest(project, "-x", "tests/test_jobs.py", "tests/test_api_spec.py")
+    assert tests.returncode == 0, tests.stdout[-5000:]
+    assert (
+        "test_notify_desk_runs_after_a_loan_is_deleted"
+        in (project / "tests/test_jobs.py").read_text()
+    )
+
+    edited = module.read_text().replace("logger.info(", "logger.warning(")
+    module.write_text(edited)
+    commit(project, "Jobs on; the desk is told loudly")
+    loan["description"] = "A member's loan of one book."
+    data_file.write_text(yaml.safe_dump(design, sort_keys=False))
+    result = copier_cli(project, *update)
+    assert result.returncode == 0, result.stderr
+    assert module.read_text() == edited
