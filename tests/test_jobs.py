@@ -334,3 +334,17 @@ def test_an_update_turns_jobs_on_and_then_keeps_the_job_module(
     result = copier_cli(project, *update)
     assert result.returncode == 0, result.stderr
     assert module.read_text() == edited
+
+
+def test_a_job_queue_url_huey_cannot_use_stops_the_worker_with_a_line_naming_it(
+    rendered: Callable[..., Path], tmp_path: Path
+) -> None:
+    project = rendered(DESIGN)
+    env = environment(project, tmp_path, False, "postgresql://127.0.0.1/jobs")
+    result = forkserver.run([sys.executable, "-m", "app.worker"], cwd=project, env=env, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Invalid settings (environment variables or .env): JOBS_URL: "
+        "'postgresql://127.0.0.1/jobs' is not a job queue URL; "
+        "e.g. sqlite:///./jobs.db or redis://127.0.0.1:6379/0"
+    )
