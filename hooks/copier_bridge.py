@@ -30,6 +30,7 @@ from . import (
     jobs,
     literals,
     model_fields,
+    questionnaire,
     spec_database,
     spec_examples,
     spec_models,
@@ -37,13 +38,14 @@ from . import (
     validate,
 )
 from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
-from .copier_patches import show_yaml_defaults_as_written, updating
+from .copier_patches import adapt_the_questionnaire, show_yaml_defaults_as_written, updating
 from .dependencies import requirements_for
 from .design import DesignError
 from .kinds import MAX_SAFE_INTEGER
 from .literals import LINE_LENGTH
 
-ANSWER_KEYS = (
+# The design's questions, in copier.yml's order.
+QUESTIONS = (
     "project_name",
     "description",
     "api_prefix",
@@ -51,11 +53,15 @@ ANSWER_KEYS = (
     "roles",
     "default_role",
     "open_signup",
+    "admin_view",
     "async_db",
     "background_jobs",
     "resources",
 )
-
+# Options a design has only when they are on: a project that never answered them keeps its
+# checksum and its design file.
+OPTIONAL_KEYS = ("admin_view",)
+ANSWER_KEYS = tuple(key for key in QUESTIONS if key not in OPTIONAL_KEYS)
 
 _cache: dict[str, Any] = {}  # the design of each distinct set of answers
 _checked: set[str] = set()  # (destination, its answers file, new answers) already checked
@@ -79,7 +85,14 @@ def picked_answers(answers: Any) -> dict[str, Any]:
         if isinstance(picked[key], str):
             with contextlib.suppress(yaml.YAMLError):
                 picked[key] = yaml.safe_load(picked[key])
-    return picked
+    picked["roles"] = questionnaire.role_list(picked["roles"])  # `admin, agent`: a list
+    on = {key: True for key in OPTIONAL_KEYS if _on(answers.get(key))}
+    return {key: on.get(key, picked.get(key)) for key in QUESTIONS if key in picked or key in on}
+
+
+def _on(answer: Any) -> bool:
+    """A bool answer: `--data admin_view=true` reaches a hook as text."""
+    return answer is True or str(answer).lower() in ("true", "yes", "1")
 
 
 def design_from(answers: Any) -> Any:
@@ -126,7 +139,8 @@ def check_update(context: dict[str, Any]) -> None:
     if key in _checked:
         return
     _checked.add(key)
-    if updating() and evolution.edited_by_hand(text, last, ANSWER_KEYS):
+    last_picked = picked_answers(last)
+    if updating() and evolution.edited_by_hand(text, last_picked, tuple(last_picked)):
         raise UserMessageError(
             f"Nothing was changed: {conf['answers_file']} was edited by hand since Copier wrote "
             "it, and an update never carries such an edit into the code (it compares two renders "
@@ -155,7 +169,10 @@ def answer_problem(context: Context, question: str) -> str:
     if question in (conf["data"] or {}) or answer == answers_on_disk(conf)[1].get(question):
         return ""
     problems = validate.answer_problems(question, picked_answers(context))
-    return "\n".join(p.removeprefix(f"{question}: ") for p in problems)
+    # Only this answer's own: an earlier answer given with --data is named at the design's check.
+    others = tuple(f"{key}: " for key in ANSWER_KEYS if key != question)
+    own = [p.removeprefix(f"{question}: ") for p in problems if not p.startswith(others)]
+    return questionnaire.listed(own)
 
 
 @pass_context
@@ -179,6 +196,16 @@ def removal_problem(context: Context) -> str:
 
 
 show_yaml_defaults_as_written()
+adapt_the_questionnaire(comma_lists=("roles",))
+
+
+@pass_context
+def asks_a_starting_design(context: Context) -> bool:
+    """Whether the first question is asked: on a first copy (no answers recorded yet) whose
+    resources were not given (--data-file design.yml brings a whole design to start from)."""
+    conf = context["_copier_conf"]
+    given = conf["data"] or {}
+    return not updating() and not answers_on_disk(conf)[1] and "resources" not in given
 
 
 @pass_context
@@ -230,7 +257,7 @@ def _checked_design(context: dict[str, Any]) -> Any:
     """
     conf = context["_copier_conf"]
     seen = (
-        *(context.get(key) for key in ANSWER_KEYS),
+        *(context.get(key) for key in (*ANSWER_KEYS, *OPTIONAL_KEYS)),
         context.get("confirm_removal"),
         str(conf["dst_path"]),
         answers_on_disk(conf)[0],
@@ -279,6 +306,10 @@ class DesignFilters(Extension):
         environment.globals["removal_problem"] = removal_problem
         environment.globals["relative_template_warning"] = relative_template_warning
         environment.globals["async_db_switched"] = async_db_switched
+        # The questionnaire's first question: a starting design, and the answers it gives.
+        environment.globals["asks_a_starting_design"] = asks_a_starting_design
+        for name in ("starting_designs", "starting_answers", "starting_resources"):
+            environment.globals[name] = getattr(questionnaire, name)
         environment.globals["design_schema_json"] = design_schema.design_schema_json
         environment.globals["design_file"] = self._design_file
         environment.globals["spec_examples"] = spec_examples
@@ -317,7 +348,8 @@ class DesignFilters(Extension):
 
     @staticmethod
     def _design_checksum(answers: Any) -> str:
-        return str(evolution.design_checksum(picked_answers(answers), ANSWER_KEYS))
+        picked = picked_answers(answers)
+        return str(evolution.design_checksum(picked, tuple(picked)))
 
     def _project_tree(self, design: Any) -> str:
         compiled: dict[str, Template] = {}  # the per-resource files share their docstrings

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from .access import ReadAccess
 from .dependencies import Requirement, requirements_for
@@ -16,7 +15,7 @@ from .kinds import MAX_SAFE_INTEGER, default_length_limits
 from .limits import LIMITS, Limits
 from .links import Link
 from .migration import MigrationTables
-from .naming import enum_member, slugify
+from .naming import slugify
 from .resources import Resource
 from .spec_sections import SpecSections
 
@@ -38,32 +37,7 @@ class DesignError(ValueError):
 
 @dataclass(frozen=True)
 class Design(MigrationTables, SpecSections, DesignTestFacts):
-    project_name: str
-    description: str
-    api_prefix: str
-    auth: str
-    roles: tuple[str, ...]
-    default_role: str
-    open_signup: bool
-    async_db: bool
-    resources: tuple[Resource, ...]
-    job_queue: bool = False  # `background_jobs: queue`: huey, and a worker beside the app
-
-    @property
-    def jwt(self) -> bool:
-        return self.auth == "jwt"
-
-    @property
-    def admin_role(self) -> str:
-        return self.roles[0]
-
-    @property
-    def role_members(self) -> list[tuple[str, str]]:
-        """(member, value) of the `Role` enum: `count` -> `count_`, as for every enum."""
-        return [(enum_member(role), role) for role in self.roles]
-
-    def role_member(self, role: str) -> str:
-        return enum_member(role)
+    """The design with every view of it, and the project-wide facts of the rendered files."""
 
     @property
     def slug(self) -> str:
@@ -98,10 +72,6 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
         """Whether any resource has a field of one of these kinds."""
         return any(r.uses(*kinds) for r in self.resources)
 
-    @cached_property
-    def by_name(self) -> dict[str, Resource]:
-        return {r.name: r for r in self.resources}
-
     # -- who may name which rows: app/services/access.py -------------------------------------
     @property
     def read_accesses(self) -> list[ReadAccess]:
@@ -134,7 +104,9 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
     # -- what the project is made of --------------------------------------------------------
     @property
     def dependencies(self) -> list[Requirement]:
-        return requirements_for(jwt=self.jwt, async_db=self.async_db, jobs=self.job_queue)
+        return requirements_for(
+            jwt=self.jwt, async_db=self.async_db, admin=self.admin_view, jobs=self.job_queue
+        )
 
     @property
     def dev_dependencies(self) -> list[Requirement]:
@@ -161,10 +133,6 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
         return sorted([*pairs, *([("user", "User")] if self.jwt else [])])
 
     @property
-    def has_unique_fields(self) -> bool:
-        return any(r.unique_fields for r in self.resources)
-
-    @property
     def has_checks(self) -> bool:
         """Whether any field has a range or a minimum length: a CHECK constraint."""
         return any(r.checks for r in self.resources)
@@ -181,7 +149,3 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
     @property
     def has_patterns(self) -> bool:
         return any(f.pattern is not None for r in self.resources for f in r.fields)
-
-    @property
-    def has_refs(self) -> bool:
-        return any(r.refs for r in self.resources)

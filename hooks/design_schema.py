@@ -135,8 +135,8 @@ def _questions() -> dict[str, dict[str, Any]]:
         schema: dict[str, Any] = {}
         help_text = str(question.get("help", ""))
         if help_text and "{{" not in help_text:
-            schema["description"] = help_text
-        if question.get("choices"):
+            schema["description"] = help_text.splitlines()[0]  # the rest is for the prompt
+        if isinstance(question.get("choices"), list):
             schema["enum"] = list(question["choices"])
         elif question.get("type") in QUESTION_TYPES:
             schema["type"] = QUESTION_TYPES[question["type"]]
@@ -150,8 +150,12 @@ def design_schema() -> dict[str, Any]:
     properties = _questions()
     properties["auth"]["enum"] = list(AUTH_MODES)
     properties["api_prefix"]["pattern"] = rf"^({API_PREFIX.pattern})/*$"
+    # Where a first copy's questions start, not part of a design: never recorded, and not asked
+    # over a design file.
+    del properties["starting_design"]
     properties["roles"] = {
-        "description": properties["roles"].get("description", ""),
+        # The questionnaire takes them as a comma-separated line; a file holds them as a list.
+        "description": "The roles, as a list; the first is the administrator",
         "type": "array",
         "items": _name("role"),
         "minItems": 1,

@@ -4,25 +4,14 @@ its parent) and what each test module imports from `tests/conftest.py`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .access import GuardedWrite, HiddenReference
+from .design_core import DesignCore
 from .fields import FieldSpec
 from .resources import Resource
 
 
-class DesignTestFacts:
+class DesignTestFacts(DesignCore):
     """Mixed into `Design`: the cases of the generated tests that span resources and roles."""
-
-    if TYPE_CHECKING:
-        roles: tuple[str, ...]
-        resources: tuple[Resource, ...]
-
-        @property
-        def jwt(self) -> bool: ...
-
-        @property
-        def by_name(self) -> dict[str, Resource]: ...
 
     def hidden_references(self, resource: Resource) -> list[HiddenReference]:
         """For each reference and link of `resource` to rows some role may write it with but not

@@ -3,40 +3,17 @@ the filters, sorts and searches whose test rows tell a right answer from a wrong
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .resource_core import ResourceCore
 from .samples import ROWS_PER_TEST
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
-    from .permissions import Rule
 
 
-class GeneratedTestFacts:
+class GeneratedTestFacts(ResourceCore):
     """Mixed into `Resource`: the facts its generated test module reads."""
-
-    if TYPE_CHECKING:
-        fields: tuple[FieldSpec, ...]
-        rules: Mapping[str, Rule]
-        jwt: bool
-
-        @property
-        def refs(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def filters(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def range_filters(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def search_fields(self) -> tuple[FieldSpec, ...]: ...
-
-    @property
-    def required_refs(self) -> tuple[FieldSpec, ...]:
-        """Refs a new row must set: the generated tests create those rows first."""
-        return tuple(f for f in self.refs if not f.optional)
 
     @property
     def testable_filters(self) -> tuple[FieldSpec, ...]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .column_types import INT64_MIGRATION_TYPE
+from .design_core import DesignCore
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
@@ -37,21 +38,8 @@ class Table:
     checks: tuple[tuple[str, str], ...] = ()  # (name, condition)
 
 
-class MigrationTables:
+class MigrationTables(DesignCore):
     """Mixed into `Design`: the tables of its first migration."""
-
-    if TYPE_CHECKING:
-        roles: tuple[str, ...]
-        resources: tuple[Resource, ...]
-
-        @property
-        def jwt(self) -> bool: ...
-
-        @property
-        def by_name(self) -> dict[str, Resource]: ...
-
-        @property
-        def role_members(self) -> list[tuple[str, str]]: ...
 
     @property
     def migration_uses_sqlmodel(self) -> bool:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .kinds import IMPORTED_FROM
+from .resource_core import ResourceCore
 
 if TYPE_CHECKING:
-    from .fields import FieldSpec
-    from .links import Link
+    pass
 
 # The classes each resource's model module defines, by suffix, and what each is.
 MODEL_CLASSES = {
@@ -24,36 +24,8 @@ MODEL_CLASSES = {
 }
 
 
-class ModelModule:
+class ModelModule(ResourceCore):
     """Mixed into `Resource`: the facts its model module is written from."""
-
-    if TYPE_CHECKING:
-        name: str
-        fields: tuple[FieldSpec, ...]
-        links: tuple[Link, ...]
-        unique_together: tuple[tuple[str, ...], ...]
-        timestamps: bool
-
-        @property
-        def class_name(self) -> str: ...
-
-        @property
-        def table_name(self) -> str: ...
-
-        @property
-        def enums(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def account_refs(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def filters(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def range_filters(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def search_fields(self) -> tuple[FieldSpec, ...]: ...
 
     @property
     def explicit_table_name(self) -> bool:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from .limits import LIMITS
 from .literals import md_code
+from .resource_core import ResourceCore
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
-    from .links import Link
 
 REPEATED = f"repeat the parameter for several, at most {LIMITS.max_filter_values}"
 # Section 6's words for the query parameters every list takes.
@@ -21,27 +21,8 @@ PAGE_PARAMETERS = (
 )
 
 
-class ListParameters:
+class ListParameters(ResourceCore):
     """Mixed into `Resource`: its list's query parameters, in the spec's words and OpenAPI's."""
-
-    if TYPE_CHECKING:
-        fields: tuple[FieldSpec, ...]
-        links: tuple[Link, ...]
-
-        @property
-        def plural_label(self) -> str: ...
-
-        @property
-        def sort_columns(self) -> tuple[str, ...]: ...
-
-        @property
-        def filters(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def search_fields(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def range_filters(self) -> tuple[FieldSpec, ...]: ...
 
     @property
     def list_parameters(self) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from .kinds import (
 )
 from .naming import enum_member
 from .samples import ROWS_PER_TEST
+from .suggestions import type_suggestion
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _TYPE_RE = re.compile(
@@ -42,6 +43,7 @@ _TYPE_RE = re.compile(
 )
 _BOUND_RE = re.compile(rf"(>=|<=|>|<)\s*({_NUMBER})|({_NUMBER})\s*\.\.\s*({_NUMBER})")
 _LENGTHS_RE = re.compile(r"\s*(-?\d+)\s*(?:(\.\.)\s*(-?\d+)?)?\s*")
+_TYPE_WORDS = (*SCALAR_TYPES, "enum", "ref")  # what a type starts with
 FIELD_KEYS = ("type", "description", "example", "pattern", "write")
 
 
@@ -88,7 +90,11 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     equals, default_text = bool(default), "".join(default)
     match = _TYPE_RE.match(text)
     if not match or (match["optional"] and match["optional_after_bounds"]):  # `int??`
-        return None, [*problems, f"{where}: cannot read the type {raw!r}; valid types: {TYPE_LIST}"]
+        return None, [
+            *problems,
+            f"{where}: cannot read the type {raw!r}{type_suggestion(text, _TYPE_WORDS)}; "
+            f"valid types: {TYPE_LIST}",
+        ]
     mods = match["mods"].split()
     unique, searchable = "unique" in mods, "searchable" in mods
     for mod in sorted(set(mods) - {"unique", "searchable"}):
@@ -112,7 +118,11 @@ def parse_field(resource: str, name: str, raw: object) -> tuple[FieldSpec | None
     else:
         kind = match["type"]
         if kind not in SCALAR_TYPES:
-            return None, [*problems, f"{where}: unknown type {kind!r}; valid types: {TYPE_LIST}"]
+            return None, [
+                *problems,
+                f"{where}: unknown type {kind!r}{type_suggestion(kind, _TYPE_WORDS)}; "
+                f"valid types: {TYPE_LIST}",
+            ]
     minimum, maximum = _bounds(where, kind, match["bounds"], problems)
     if pattern is not None and kind not in LENGTH_KINDS:
         problems.append(f"{where}: only str and text take a pattern, not {kind}; drop `pattern:`")

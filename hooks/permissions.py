@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .suggestions import did_you_mean
+
 PERMISSION_KEYS = ("read", "create", "update", "delete")
 SPECIAL_WORDS = ("public", "authenticated", "owner")
 DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
@@ -142,8 +144,8 @@ def writer_problems(
 ) -> list[str]:
     """`write: [agent]` names roles of the design, and leaves a value for everyone else."""
     problems = [
-        f"{where}, field '{name}': `write:` names {word!r}, which is not a role "
-        f"({', '.join(roles)}); only roles may be given the right to set a field"
+        f"{where}, field '{name}': `write:` names {word!r}{did_you_mean(word, roles)}, which is "
+        f"not a role ({', '.join(roles)}); only roles may be given the right to set a field"
         for word in writers
         if word not in roles
     ]
@@ -159,8 +161,9 @@ def _word_problems(
     where: str, action: str, words: Sequence[str], *, owned: bool, roles: Sequence[str]
 ) -> list[str]:
     problems = [
-        f"{where}: permission word {word!r} in {action} is neither public, authenticated, owner "
-        f"nor a role ({', '.join(roles)}); add it to roles or fix the spelling"
+        f"{where}: permission word {word!r} in {action}"
+        f"{did_you_mean(word, (*SPECIAL_WORDS, *roles))} is neither public, authenticated, "
+        f"owner nor a role ({', '.join(roles)}); add it to roles or fix the spelling"
         for word in words
         if word not in SPECIAL_WORDS and word not in roles and not word.startswith(VIA)
     ]

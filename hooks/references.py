@@ -12,6 +12,7 @@ from .fields import FieldSpec
 from .links import Link
 from .naming import words
 from .resources import Resource
+from .suggestions import did_you_mean
 
 
 def link_resources(resources: list[Resource], problems: list[str]) -> list[Resource]:
@@ -30,8 +31,9 @@ def link_resources(resources: list[Resource], problems: list[str]) -> list[Resou
                 if target is None:
                     known = ", ".join(sorted(by_name)) or "none"
                     problems.append(
-                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r} names no "
-                        f"resource (known: {known}); fix the name or add that resource"
+                        f"resource '{resource.name}', field '{spec.name}': ref {spec.ref!r}"
+                        f"{did_you_mean(spec.ref or '', by_name)} names no resource "
+                        f"(known: {known}); fix the name or add that resource"
                     )
                     continue
                 spec = replace(spec, ref_class=target.class_name, target_access=target.read_access)
@@ -104,8 +106,8 @@ def resolve_links(
         if target is None:
             known = ", ".join(sorted(by_name)) or "none"
             problems.append(
-                f"{where}: refs {link.target!r} names no resource (known: {known}); fix the "
-                "name or add that resource"
+                f"{where}: refs {link.target!r}{did_you_mean(link.target, by_name)} names no "
+                f"resource (known: {known}); fix the name or add that resource"
             )
         elif target.name == resource:
             problems.append(

@@ -3,12 +3,13 @@ declares, the rows a caller reads, and what its service is told of the caller.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .access import ReadAccess
 from .literals import LINE_LENGTH
 from .permissions import ACTIONS, SUCCESS, Rule
+from .resource_core import ResourceCore
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
@@ -17,29 +18,8 @@ if TYPE_CHECKING:
 RULES_IMPORT_CHARS = len("from app.models. import ")
 
 
-class AccessRules:
+class AccessRules(ResourceCore):
     """Mixed into `Resource`: its permission rules, as the routers, services and tests use them."""
-
-    if TYPE_CHECKING:
-        name: str
-        plural: str
-        owned: bool
-        fields: tuple[FieldSpec, ...]
-        rules: Mapping[str, Rule]
-        links: tuple[Link, ...]
-        jwt: bool
-
-        @property
-        def class_name(self) -> str: ...
-
-        @property
-        def refs(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def filters(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def required_refs(self) -> tuple[FieldSpec, ...]: ...
 
     def rule(self, action: str) -> Rule:
         return self.rules["read" if action == "list" else action]

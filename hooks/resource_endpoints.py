@@ -3,66 +3,19 @@ and the contract describe them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .endpoints import Endpoint, by_action, crud_errors
 from .permissions import ACTIONS
+from .resource_access import AccessRules
 
 if TYPE_CHECKING:
-    from .fields import FieldSpec
-    from .links import Link
-    from .permissions import Rule
+    pass
 
 
-class EndpointTable:
+class EndpointTable(AccessRules):
     """Mixed into `Resource`: its CRUD routes."""
-
-    if TYPE_CHECKING:
-        name: str
-        plural: str
-        owned: bool
-        fields: tuple[FieldSpec, ...]
-        rules: Mapping[str, Rule]
-        links: tuple[Link, ...]
-        jwt: bool
-
-        @property
-        def class_name(self) -> str: ...
-
-        @property
-        def refs(self) -> tuple[FieldSpec, ...]: ...
-
-        @property
-        def filters(self) -> tuple[FieldSpec, ...]: ...
-
-        unique_together: tuple[tuple[str, ...], ...]
-        referenced_by: tuple[str, ...]
-
-        @property
-        def path(self) -> str: ...
-
-        @property
-        def id_param(self) -> str: ...
-
-        @property
-        def label(self) -> str: ...
-
-        @property
-        def a_label(self) -> str: ...
-
-        @property
-        def plural_label(self) -> str: ...
-
-        @property
-        def unique_fields(self) -> tuple[FieldSpec, ...]: ...
-
-        def rule(self, action: str) -> Rule: ...
-
-        def refuses_a_writer(self, action: str) -> bool: ...
-
-        def takes_caller(self, action: str) -> bool: ...
 
     @cached_property
     def endpoints(self) -> tuple[Endpoint, ...]:

@@ -1,165 +1,18 @@
-"""One resource of the design: its names and fields. What each output needs of it is a view of
-its own, mixed in: `model_module` (its model module), `resource_access` (who may do what),
-`resource_endpoints` (its routes), `parameters` (its list's query) and `generated_tests`."""
+"""One resource of the design: `resource_core.ResourceCore` (its names and fields) with what each
+output needs of it, a view of its own: `model_module` (its model module), `resource_access` (who
+may do what), `resource_endpoints` (its routes, built on the access rules), `parameters` (its
+list's query) and `generated_tests`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .fields import FieldSpec
 from .generated_tests import GeneratedTestFacts
-from .jobs import Job
-from .links import Link
 from .model_module import ModelModule
-from .naming import article, pascal, words
 from .parameters import ListParameters
-from .permissions import Rule
-from .resource_access import AccessRules
 from .resource_endpoints import EndpointTable
-
-# The columns `timestamps: true` adds, and what they hold.
-TIMESTAMPS = {
-    "created_at": "When the row was created (UTC)",
-    "updated_at": "When a PATCH last changed the row (UTC)",
-}
 
 
 @dataclass(frozen=True)
-class Resource(ModelModule, AccessRules, EndpointTable, ListParameters, GeneratedTestFacts):
-    name: str
-    plural: str
-    description: str
-    owned: bool
-    fields: tuple[FieldSpec, ...]
-    rules: Mapping[str, Rule]
-    links: tuple[Link, ...] = ()  # many-to-many: `tags: refs tag`
-    # the columns of each combination no two rows may share (`unique: [customer, product]`)
-    unique_together: tuple[tuple[str, ...], ...] = ()
-    timestamps: bool = False  # `created_at` and `updated_at`, set by the server
-    jwt: bool = True
-    referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
-    referrers: tuple[FieldSpec, ...] = field(default=())  # the ref fields (of any resource) to it
-    jobs: tuple[Job, ...] = ()  # background jobs: app/jobs/<name>.py
-
-    # -- names -----------------------------------------------------------------------------
-    @property
-    def class_name(self) -> str:
-        return pascal(self.name)
-
-    @property
-    def table_name(self) -> str:
-        return self.name
-
-    @property
-    def label(self) -> str:
-        return words(self.name)
-
-    @property
-    def a_label(self) -> str:
-        """`a book`, `an author`."""
-        return article(self.label)
-
-    @property
-    def plural_label(self) -> str:
-        return words(self.plural)
-
-    @property
-    def path(self) -> str:
-        """The URL segment: `book_loans` -> `/book-loans`."""
-        return "/" + self.plural.replace("_", "-")
-
-    @property
-    def tag(self) -> str:
-        return self.plural.replace("_", "-")
-
-    @property
-    def id_param(self) -> str:
-        return f"{self.name}_id"
-
-    # -- fields ----------------------------------------------------------------------------
-    def uses(self, *kinds: str) -> bool:
-        """Whether any field is of one of these kinds."""
-        return any(f.kind in kinds for f in self.fields)
-
-    @property
-    def refs(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.kind == "ref")
-
-    @property
-    def account_refs(self) -> tuple[FieldSpec, ...]:
-        """References to user accounts: responses add each account's display name."""
-        return tuple(f for f in self.refs if f.account_ref)
-
-    @property
-    def enums(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.kind == "enum")
-
-    @property
-    def unique_fields(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.unique)
-
-    @property
-    def refused_values(self) -> list[tuple[str, str, bool]]:
-        """(column, Python literal, refused by the database too) of values just outside the
-        design's rules, for the generated tests."""
-        return [(f.column, value, check) for f in self.fields for value, check in f.refused_values]
-
-    @property
-    def filters(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.filterable)
-
-    @property
-    def search_fields(self) -> tuple[FieldSpec, ...]:
-        """The fields the list's `q` looks in."""
-        return tuple(f for f in self.fields if f.searchable)
-
-    @property
-    def range_filters(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in (*self.fields, *self.timestamp_fields) if f.ranged)
-
-    @property
-    def timestamp_fields(self) -> tuple[FieldSpec, ...]:
-        """`created_at` and `updated_at` where the design asks for them: in responses, sorts and
-        bounds, never in a request body."""
-        if not self.timestamps:
-            return ()
-        return tuple(
-            FieldSpec(name=name, kind="datetime", resource=self.name, description=description)
-            for name, description in TIMESTAMPS.items()
-        )
-
-    @property
-    def required_fields(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if not f.optional and not f.has_default)
-
-    @property
-    def required_columns(self) -> tuple[str, ...]:
-        """Columns a PATCH may leave out but not set to null."""
-        return tuple(f.column for f in self.fields if not f.optional)
-
-    @property
-    def sort_columns(self) -> tuple[str, ...]:
-        return ("id", *(f.column for f in (*self.fields, *self.timestamp_fields) if f.sortable))
-
-    @property
-    def sort_keys(self) -> tuple[str, ...]:
-        """Every `sort=` value the list endpoint accepts."""
-        return tuple(key for c in self.sort_columns for key in (c, f"-{c}"))
-
-    @property
-    def has_checks(self) -> bool:
-        """Whether writes need the service's own checks (references, unique values)."""
-        return bool(self.refs or self.unique_fields or self.unique_together)
-
-    def not_unique_alone(self, columns: tuple[str, ...]) -> str | None:
-        """A column of a unique combination that is not unique by itself: the generated test
-        shows that repeating it alone is no conflict."""
-        alone = {f.column for f in self.unique_fields}
-        return next((column for column in columns if column not in alone), None)
-
-    @property
-    def referenced_by_text(self) -> str:
-        """`loans`, `loans or reviews`, `loans, holds or reviews`: for the 409 message."""
-        *head, last = self.referenced_by or ("",)
-        return f"{', '.join(head)} or {last}" if head else last
+class Resource(ModelModule, EndpointTable, ListParameters, GeneratedTestFacts):
+    """A resource with every view of it."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .design_core import DesignCore
 from .endpoints import Endpoint, by_action, health_endpoints, system_endpoints
 from .parameters import PAGE_PARAMETERS
 
@@ -57,30 +58,8 @@ class Rename:
     new_column: str
 
 
-class SpecSections:
+class SpecSections(DesignCore):
     """Mixed into `Design`: its endpoint groups, statuses and examples."""
-
-    if TYPE_CHECKING:
-        roles: tuple[str, ...]
-        resources: tuple[Resource, ...]
-
-        @property
-        def jwt(self) -> bool: ...
-
-        @property
-        def by_name(self) -> dict[str, Resource]: ...
-
-        default_role: str
-        open_signup: bool
-
-        @property
-        def admin_role(self) -> str: ...
-
-        @property
-        def has_unique_fields(self) -> bool: ...
-
-        @property
-        def has_refs(self) -> bool: ...
 
     @cached_property
     def system_endpoints(self) -> tuple[Endpoint, ...]:

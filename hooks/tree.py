@@ -98,7 +98,11 @@ def _expand(design: Design, relative: str) -> Iterator[tuple[str, Resource | Non
         yield path, None
 
 
-SKIP_IF_EXISTS = ("app/rules/", "app/jobs/", "migrations/versions/")  # as copier.yml's _skip_if_exists
+SKIP_IF_EXISTS = (
+    "app/rules/",
+    "app/jobs/",
+    "migrations/versions/",
+)  # as copier.yml's _skip_if_exists
 
 
 def python_files(design: Design, *, kept: bool = False) -> list[str]:

@@ -24,6 +24,7 @@ from .permissions import (
 from .references import link_resources, required_ref_cycles
 from .resources import Resource
 from .samples import ROWS_PER_TEST
+from .suggestions import did_you_mean
 
 AUTH_MODES = ("jwt", "none")
 API_PREFIX = re.compile(r"(/[a-z0-9][a-z0-9_\-]*)*")
@@ -107,6 +108,12 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         auth, answers.get("roles"), answers.get("default_role")
     )
     problems += role_problems
+    admin_view = answers.get("admin_view") is True
+    if admin_view and not jwt:
+        problems.append(
+            "admin_view: the admin view logs in with the API's accounts, so it needs auth: jwt; "
+            "answer auth=jwt, or leave admin_view out"
+        )
 
     raw_resources = _as_list(answers.get("resources"))
     if raw_resources is None:
@@ -118,6 +125,13 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         )
     if not raw_resources:
         problems.append("resources: the design has no resources; add at least one")
+    if admin_view and any(
+        r.get("name") == "admin" for r in raw_resources if isinstance(r, Mapping)
+    ):
+        problems.append(
+            "resource 'admin': its tests/test_admin.py would be the admin view's; rename the "
+            "resource, or leave admin_view out"
+        )
     resources = _resources(raw_resources, roles=roles, jwt=jwt, problems=problems)
     resources = link_resources(resources, problems)
     problems += required_ref_cycles(resources)
@@ -136,6 +150,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         async_db=bool(answers.get("async_db", False)),
         resources=tuple(resources),
         job_queue=background_jobs == "queue",
+        admin_view=admin_view,
     )
 
 
@@ -182,7 +197,8 @@ def validate_roles(
             (),
             "",
             [
-                "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]"
+                "roles: the list is empty; name the roles, the administrator first, separated by "
+                "commas: admin, member"
             ],
         )
     problems: list[str] = []
@@ -199,7 +215,8 @@ def validate_roles(
             clean.append(role)
     if not isinstance(default_role, str) or default_role not in clean:
         problems.append(
-            f"default_role: {default_role!r} is not one of the roles ({', '.join(clean)}); pick one of them"
+            f"default_role: {default_role!r}{did_you_mean(str(default_role), clean)} is not one "
+            f"of the roles ({', '.join(clean)}); pick one of them"
         )
     return tuple(clean), str(default_role), problems
 

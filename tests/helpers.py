@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 from copier import run_copy
 
@@ -28,6 +29,7 @@ TEMPLATE_FILES = (
     "requirements-project.txt",
     "README.md",
     "CHANGELOG.md",
+    "examples",  # the questionnaire's starting designs
 )
 
 
@@ -152,3 +154,25 @@ def readme_block(marker: str, page: str = "README.md") -> str:
     block = re.search(re.escape(marker) + r".*?\n```\w*\n(.*?)```", text, re.S)
     assert block, f"{page} has no block after {marker!r}"
     return block[1]
+
+
+def questionnaire_answers(**given: Any) -> dict[str, Any]:
+    """The answers `copier copy --defaults` gives with these answers given (--data-file): each
+    other question's default, rendered with the answers before it as Copier renders it."""
+    sys.path.insert(0, str(ROOT))
+    from hooks import questionnaire  # noqa: PLC0415 - the template's own functions
+
+    environment = jinja2.Environment(trim_blocks=True, lstrip_blocks=True)
+    environment.globals["starting_answers"] = questionnaire.starting_answers
+    environment.globals["starting_resources"] = questionnaire.starting_resources
+    answers: dict[str, Any] = {}
+    for key, question in yaml.safe_load((ROOT / "copier.yml").read_text()).items():
+        if key.startswith("_") or not isinstance(question, dict) or "default" not in question:
+            continue
+        default = given.get(key, question["default"])
+        if key not in given and isinstance(default, str) and re.search(r"{{|{%", default):
+            default = environment.from_string(default).render(answers)
+            if question.get("type") == "yaml":
+                default = yaml.safe_load(default)
+        answers[key] = default
+    return {**answers, **given}

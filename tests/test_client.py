@@ -1,6 +1,6 @@
 """A real client generator reads a rendered app's OpenAPI document, and the client it writes
 drives the running app: the document's operation ids, parameters and statuses are what client
-code is made of. docs/client.md's code block (linked from README) is the code run here."""
+code is made of. README's code block under "A generated client" is the code run here."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_a_generated_client_logs_in_creates_lists_and_reads(
 
 
 def run_readme_block(base_url: str) -> dict[str, Any]:
-    """docs/client.md's code, as written, with the address and the first administrator's login."""
+    """README's client code, as written, with the address and the first administrator's login."""
     namespace: dict[str, Any] = {
         "BASE_URL": base_url,
         "EMAIL": ADMIN["username"],
@@ -66,8 +66,8 @@ def run_readme_block(base_url: str) -> dict[str, Any]:
     }
     printed: list[str] = []
     namespace["print"] = lambda *args: printed.append(" ".join(map(str, args)))
-    block = readme_block("# A generated client", "docs/client.md")
-    exec(compile(block, "docs/client.md", "exec"), namespace)
+    block = readme_block("## A generated client")
+    exec(compile(block, "README.md", "exec"), namespace)
     assert printed == ["Book 9999 not found"]
     page = namespace["page"]
     assert (page.total, page.offset, page.limit) == (2, 0, 20)

@@ -169,7 +169,7 @@ def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], mess
         (
             "pages",
             "strin",
-            "resource 'book', field 'pages': unknown type 'strin'; valid types: str, str(N), str(M..N), text, text(M..), int, float, decimal (a number may take a range: `int >= 1`, `float 0..1`, `decimal > 0 <= 100`), bool, date, datetime, uuid, email, url, enum(a, b, ...), ref <resource>",
+            "resource 'book', field 'pages': unknown type 'strin' (did you mean 'str'?); valid types: str, str(N), str(M..N), text, text(M..), int, float, decimal (a number may take a range: `int >= 1`, `float 0..1`, `decimal > 0 <= 100`), bool, date, datetime, uuid, email, url, enum(a, b, ...), ref <resource>",
         ),
         (
             "title",
@@ -316,7 +316,7 @@ def test_a_refs_column_may_not_collide_with_a_field() -> None:
     [
         (
             {"roles": []},
-            "roles: the list is empty; name at least the administrator role first, e.g. [admin, member]",
+            "roles: the list is empty; name the roles, the administrator first, separated by commas: admin, member",
         ),
         (
             {"roles": ["admin", "admin"], "default_role": "admin"},

@@ -25,6 +25,7 @@ from tests.test_design_fuzz import (
 from tests.test_update import answers, commit, conflicts, copier_cli, new_project, status
 
 sys.path.insert(0, str(ROOT))
+from hooks.copier_bridge import OPTIONAL_KEYS, QUESTIONS, picked_answers  # noqa: E402
 from hooks.design_file import design_file_text  # noqa: E402
 from hooks.design_schema import SCHEMA_FILE, design_schema, design_schema_json  # noqa: E402
 
@@ -33,6 +34,8 @@ VALIDATOR = jsonschema.Draft202012Validator(design_schema())
 # shapes, a mode that does not exist. The others (a missing resource, a default out of range, a
 # name that Python reserves) only the design model can tell, and does (test_design_fuzz.py).
 NOT_DESIGN = {"author_name", "author_email"}  # answers for pyproject.toml, not the design
+# Options a design holds only when they are on (hooks/copier_bridge.py OPTIONAL_KEYS).
+OPTIONS = {"admin_view"}
 SCHEMA_REFUSES = {"unknown_keys", "wrong_shapes", "bad_auth"}
 # Drawing a valid design costs the design model's check of each draw: fewer than the fuzzer's own
 # model tests in CI (every mutation still comes up), all of them in a long local run.
@@ -108,7 +111,11 @@ def test_an_edit_of_the_design_file_applies_in_one_update_without_conflicts(
     project = new_project(template_repo, tmp_path / "project")
     design_file = project / "design.yml"
     assert design_file.read_text() == design_file_text(
-        {k: v for k, v in answers(project).items() if k not in NOT_DESIGN and k[0] != "_"}
+        {
+            k: v
+            for k, v in answers(project).items()
+            if k not in NOT_DESIGN and k[0] != "_" and (v or k not in OPTIONS)
+        }
     )
     # As a person edits: a field typed in, a role added to a one-line list, a note of their own.
     text = design_file.read_text()
@@ -152,3 +159,22 @@ def test_the_design_file_names_its_schema_for_editors() -> None:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema=../{SCHEMA_FILE}", path.name
     json.loads((ROOT / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def test_an_option_is_in_the_design_only_when_on_and_where_copier_asks_it() -> None:
+    """Off (or never answered), `admin_view` leaves the design, its checksum and design.yml as
+    they were; on, from a data file or as `--data admin_view=true` text, it sits in question order."""
+    asked = yaml.safe_load((ROOT / "copier.yml").read_text())
+    assert list(QUESTIONS) == [key for key in asked if key in QUESTIONS]
+    assert set(OPTIONAL_KEYS) == OPTIONS
+    helpdesk = design_data("helpdesk")
+    for off in ({}, {"admin_view": False}, {"admin_view": "false"}):
+        picked = picked_answers({**helpdesk, **off})
+        assert "admin_view" not in picked
+        assert "admin_view" not in design_file_text(picked)
+    for on in (True, "true"):
+        picked = picked_answers({**helpdesk, "admin_view": on})
+        assert picked["admin_view"] is True
+        keys = list(picked)
+        assert keys[keys.index("open_signup") + 1] == "admin_view"
+        assert "\nopen_signup: true\nadmin_view: true\nasync_db: " in design_file_text(picked)

@@ -99,6 +99,8 @@ TRICKY_WORDS = (
     "classmethod", "staticmethod", "isinstance", "getattr", "from_orm", "parse_obj",
     "sqlmodel_update", "login", "register", "me", "health", "new_book", "book_payload",
     "upper", "lower", "split", "strip", "encode", "find", "replace", "zfill", "casefold", "l",
+    "demo", "filled", "not_development", "iterator", "app_error", "invalid_input", "async_engine",
+    "schema_outdated", "test_client", "last_service", "models_x",
 )  # fmt: skip
 # Names built from another resource's name, as the generated code builds its own names.
 AFFIXES = (

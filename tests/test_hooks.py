@@ -13,10 +13,11 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 from packaging.requirements import Requirement as PipRequirement
 
-from tests.helpers import ROOT, answers
+from tests.helpers import EXAMPLES, ROOT, answers
 
 sys.path.insert(0, str(ROOT))
 from hooks import (  # noqa: E402
@@ -27,9 +28,11 @@ from hooks import (  # noqa: E402
     limits,
     literals,
     naming,
+    questionnaire,
     spec_database,
     spec_examples,
     spec_models,
+    suggestions,
     tree,
 )
 from hooks.design import DesignError  # noqa: E402
@@ -209,7 +212,8 @@ def test_hooks_modules_import_each_other_without_a_circle() -> None:
     """Each module reads only modules below it, for types too: the package is a stack of floors
     a reader climbs from `naming` and `literals` up to `validate` and `copier_bridge`."""
     graph = _hooks_imports()
-    assert graph["resources"] >= {"fields", "links"}, graph["resources"]  # the walk sees imports
+    # the walk sees imports
+    assert graph["resource_core"] >= {"fields", "links"}, graph["resource_core"]
     assert "fields" in graph["model_fields"]  # a TYPE_CHECKING import is an edge too
     done: set[str] = set()
 
@@ -259,6 +263,61 @@ def test_copier_still_has_what_the_patches_use() -> None:
     assert "yaml.safe_dump(" in original and "sort_keys" not in original, original
 
 
+def test_the_questionnaire_patches_still_fit_copier() -> None:
+    """hooks/copier_patches.py's `adapt_the_questionnaire` replaces four methods of Copier's
+    private `Question` and prompt_toolkit's one-line validation toolbar: each still exists, takes
+    what it took, and is used where the patch expects; and a question built as Copier builds one
+    behaves as the questionnaire promises."""
+    import importlib  # noqa: PLC0415
+    import inspect  # noqa: PLC0415
+
+    from hooks import copier_patches  # noqa: PLC0415
+
+    user_data = importlib.import_module("copier._user_data")
+    question_class = user_data.Question
+    copier_patches.adapt_the_questionnaire(comma_lists=("roles",))
+    copier_patches.adapt_the_questionnaire(comma_lists=("roles",))  # once per process
+    originals = {
+        name: getattr(question_class, name).__wrapped__
+        for name in ("get_default", "validate_answer", "cast_answer", "get_questionary_structure")
+    }
+    assert "__wrapped__" not in vars(originals["cast_answer"]), "patched twice"
+    for name, parameters in (
+        ("get_default", ["self"]),
+        ("validate_answer", ["self", "answer"]),
+        ("cast_answer", ["self", "answer"]),
+        ("get_questionary_structure", ["self"]),
+    ):
+        assert list(inspect.signature(originals[name]).parameters) == parameters, name
+    # Why each is patched: Copier checks a default as it computes it, and a question's checks
+    # reach the prompt as the structure's "validate".
+    assert "self.validate_answer(" in inspect.getsource(originals["get_default"])
+    assert 'result["validate"]' in inspect.getsource(originals["get_questionary_structure"])
+    session = importlib.import_module("prompt_toolkit.shortcuts.prompt")
+    assert "ValidationToolbar()" in inspect.getsource(session.PromptSession)
+    assert session.ValidationToolbar.__name__ == "WrappedValidationToolbar"
+
+    def question(name: str, **details: object) -> object:
+        environment = importlib.import_module("copier._jinja_ext").SandboxedEnvironment()
+        answers = user_data.AnswersMap()
+        return question_class(
+            var_name=name, answers=answers, context={}, jinja_env=environment, **details
+        )
+
+    roles = question("roles", type="yaml", default="[a, b]", validator="{{ 'no' if roles }}")
+    assert roles.cast_answer("admin, agent") == ["admin", "agent"]  # type: ignore[attr-defined]
+    assert question("other", type="str").cast_answer("a, b") == "a, b"  # type: ignore[attr-defined]
+    assert roles.get_default() == ["a", "b"]  # type: ignore[attr-defined]  # checked when submitted
+    with pytest.raises(ValueError, match="no"):
+        roles.validate_answer(["a"])  # type: ignore[attr-defined]
+    validate = roles.get_questionary_structure()["validate"]  # type: ignore[attr-defined]
+    assert validate("[a, b") == (
+        "not valid YAML at line 1, column 6: expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence)"
+    )
+    assert str(validate("[a]")).endswith(": no")  # the question's own check, after the YAML's
+
+
 @pytest.mark.parametrize("name", ["Café Orders", "O'Brien's Books", "  Spaced   Out  "])
 def test_project_names_are_free_text_with_an_ascii_slug(name: str) -> None:
     design = build_design(answers([{"name": "book", "fields": {"t": "str"}}], project_name=name))
@@ -296,6 +355,23 @@ def test_the_endpoint_table_drives_the_system_routes() -> None:
     assert routes[("GET", "/users")].scopes == ("admin",)
     assert routes[("DELETE", "/users/{user_id}")].route == "/{user_id}"
     assert json.loads(json.dumps([ep.errors for ep in design.system_endpoints]))
+
+
+def test_the_admin_view_brings_its_dependencies_and_needs_logins() -> None:
+    book = [{"name": "book", "fields": {"t": "str"}}]
+    names = {r.name for r in build_design(answers(book, admin_view=True)).dependencies}
+    assert {"sqladmin", "itsdangerous"} <= names
+    without = {r.name for r in build_design(answers(book)).dependencies}
+    assert not {"sqladmin", "itsdangerous"} & without
+    assert "app/admin.py" in tree.python_files(build_design(answers(book, admin_view=True)))
+    assert "app/admin.py" not in tree.python_files(build_design(answers(book)))
+    with pytest.raises(DesignError) as refused:
+        build_design(answers(book, auth="none", roles=None, default_role=None, admin_view=True))
+    assert any("admin_view:" in p and "auth: jwt" in p for p in refused.value.problems)
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([{"name": "admin", "fields": {"t": "str"}}], admin_view=True))
+    assert any("resource 'admin'" in p for p in refused.value.problems)
+    assert build_design(answers([{"name": "admin", "fields": {"t": "str"}}]))
 
 
 @pytest.mark.parametrize("field", ["object", "classmethod", "json", "copy", "validate", "l"])
@@ -751,6 +827,128 @@ def test_references_are_scoped_by_who_reads_their_target() -> None:
         "task_id",
     )
     assert design.hidden_references(task) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("string", "'str' or 'text'?"),
+        ("string(200)", "'str' or 'text'?"),
+        ("timestamp?", "'datetime'?"),
+        ("integer >= 1", "'int'?"),
+        ("boolean = true", "'bool'?"),
+        ("intger", "'int'?"),
+        ("datetim", "'datetime' or 'date'?"),
+        ("foreign_key", "'ref <resource>'?"),
+    ],
+)
+def test_a_misspelt_type_is_answered_with_the_types_meant(written: str, meant: str) -> None:
+    resource = {"name": "book", "fields": {"title": "str", "oops": written}}
+    with pytest.raises(DesignError) as refused:
+        build_design(answers([resource]))
+    [problem] = refused.value.problems
+    assert problem.startswith("resource 'book', field 'oops': "), problem
+    assert f"(did you mean {meant})" in problem, problem
+
+
+def test_a_type_nothing_resembles_gets_no_guess() -> None:
+    assert suggestions.type_suggestion("zzz", ("str", "int")) == ""
+    assert suggestions.type_suggestion("int", ("str", "int")) == ""
+    assert suggestions.did_you_mean("zebra", ("admin", "member")) == ""
+
+
+def test_misspelt_roles_permission_words_and_resources_are_answered_with_the_name_meant() -> None:
+    design = answers(
+        [
+            {"name": "customer", "fields": {"name": "str"}},
+            {
+                "name": "ticket",
+                "owned": True,
+                "fields": {
+                    "who": "ref customers",
+                    "tags": "refs custmer",
+                    "state": {"type": "str?", "write": ["agnet"]},
+                },
+                "permissions": {"read": ["agents", "owners"], "create": ["authenticate"]},
+            },
+        ],
+        roles=["admin", "agent", "customer"],
+        default_role="customers",
+    )
+    with pytest.raises(DesignError) as refused:
+        build_design(design)
+    problems = "\n".join(refused.value.problems)
+    for expected in (
+        "default_role: 'customers' (did you mean 'customer'?) is not one of the roles",
+        "permission word 'agents' in read (did you mean 'agent'?)",
+        "permission word 'owners' in read (did you mean 'owner'?)",
+        "permission word 'authenticate' in create (did you mean 'authenticated'?)",
+        "`write:` names 'agnet' (did you mean 'agent'?), which is not a role",
+        "ref 'customers' (did you mean 'customer'?) names no resource",
+        "refs 'custmer' (did you mean 'customer'?) names no resource",
+    ):
+        assert expected in problems, problems
+
+
+@pytest.mark.parametrize(
+    ("answer", "roles"),
+    [
+        ("admin, agent, customer", ["admin", "agent", "customer"]),
+        ("admin,agent", ["admin", "agent"]),
+        ("admin agent  customer", ["admin", "agent", "customer"]),
+        ("admin", ["admin"]),
+        (["admin", "member"], ["admin", "member"]),
+        (None, None),
+    ],
+)
+def test_roles_typed_as_a_line_are_a_list(answer: object, roles: object) -> None:
+    assert questionnaire.role_list(answer) == roles
+
+
+def test_problems_are_listed_and_wrapped_between_words_never_cut() -> None:
+    problems = ["first " * 30 + "end", "second problem"]
+    message = questionnaire.listed(problems)
+    assert message.splitlines()[0] == "2 problems:"
+    lines = questionnaire.wrapped(message, 40)
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[1].startswith("- first") and lines[2].startswith("  first")
+    assert " ".join(" ".join(lines).split()) == " ".join(message.split())
+    assert questionnaire.listed(["alone"]) == "alone"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("- name: a\n  fields: x: y", "line 2, column 12: mapping values are not allowed here"),
+        ("- name: a\n  fields:\n\ttitle: str", "line 3, column 1"),
+        ("[{name: a}", "line 1, column 11"),
+    ],
+)
+def test_a_yaml_slip_is_named_by_line_and_column(text: str, where: str) -> None:
+    with pytest.raises(yaml.YAMLError) as slip:
+        yaml.safe_load(text)
+    problem = questionnaire.yaml_problem(slip.value)
+    assert problem.startswith(f"not valid YAML at {where}"), problem
+    assert ("spaces, not tabs" in problem) == ("\t" in text)
+
+
+def test_each_starting_design_gives_the_answers_of_its_example() -> None:
+    offered = dict(questionnaire.starting_designs())
+    values = list(offered.values())
+    assert values[0] == "library" and values[-1] == "minimal"
+    assert values[1:-1] == [path.stem for path in EXAMPLES]
+    assert all(len(label) <= 70 for label in offered), "a choice wider than the terminal is cut"
+    # Each example is summed up by its first comment, not by the modeline naming its schema.
+    assert "A helpdesk (examples/helpdesk.yml)" in offered, list(offered)
+    assert questionnaire.starting_answers("library") == {}
+    for path in EXAMPLES:
+        example = yaml.safe_load(path.read_text())
+        assert questionnaire.starting_answers(path.stem) == example
+        assert yaml.safe_load(questionnaire.starting_resources(path.stem)) == example["resources"]
+    minimal = questionnaire.starting_answers("minimal")
+    design = build_design(answers(minimal["resources"], roles=minimal["roles"]))
+    assert [r.name for r in design.resources] == ["item"]
+    assert len(questionnaire.starting_resources("minimal").splitlines()) < 15
 
 
 SPEC_DESIGN = [

@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jinja2
 import pytest
-import yaml
 
 from tests import forkserver
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT, questionnaire_answers
 
 sys.path.insert(0, str(ROOT))
 from hooks.access import HiddenReference  # noqa: E402
@@ -41,18 +39,7 @@ def free_port() -> int:
 
 def model_of(design: str, async_db: bool, auth: str) -> Design:
     """The design model the project was rendered from, to know what to expect."""
-    defaults = {
-        key: value["default"]
-        for key, value in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
-        if not key.startswith("_") and isinstance(value, dict) and "default" in value
-    }
-    answers = {**defaults, **design_data(design), "async_db": async_db, "auth": auth}
-    if answers.get("default_role", "").startswith("{{"):
-        answers["default_role"] = answers["roles"][-1]
-    if isinstance(answers["resources"], str):  # copier.yml's default: Jinja over the roles
-        jinja = jinja2.Environment(trim_blocks=True, lstrip_blocks=True)
-        text = jinja.from_string(answers["resources"]).render(roles=answers["roles"])
-        answers["resources"] = yaml.safe_load(text)
+    answers = questionnaire_answers(**{**design_data(design), "async_db": async_db, "auth": auth})
     return build_design(answers)
 
 

@@ -22,13 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pytest
 import yaml
 
 from tests import forkserver
 from tests.conftest import DESIGNS, design_data
-from tests.helpers import git
+from tests.helpers import git, questionnaire_answers
 from tests.postgres import Cluster
 from tests.test_http import model_of, value
 from tests.test_update import (
@@ -300,14 +299,7 @@ def test_design_changes_keep_every_row(
     # Every old row is still there, with its values; the new columns hold their defaults.
     first_resource = model.by_name[first["name"]]
     order = model._creation_order()
-    reads = [
-        ("GET", f"{prefix}{r.path}/{body['id']}", None)
-        for r, (_, body) in zip(order, seeded, strict=True)
-    ]
-    after = through_api(project, environment, prefix, reads)
-    for (status, row), (_, before) in zip(after, seeded, strict=True):
-        assert status == 200
-        assert {key: row[key] for key in before} == before, "an old value changed"
+    after = read_back_unchanged(project, environment, model, seeded)
     first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first_resource)
     assert first_row["copies_kept"] == 1
     assert first_row["shelf_note"] is None and first_row["probe_id"] is None
@@ -341,7 +333,8 @@ def test_design_changes_keep_every_row(
     assert "run `alembic upgrade head`" in refused.stderr, refused.stderr[-3000:]
     upgraded = run(project, behind_env, "-m", "alembic", "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert through_api(project, behind_env, prefix, reads[:1])[0][0] == 200
+    read_first = [("GET", f"{prefix}{order[0].path}/{seeded[0][1]['id']}", None)]
+    assert through_api(project, behind_env, prefix, read_first)[0][0] == 200
 
 
 # --------------------------------------------------------------------------- commands moved to tools/
@@ -401,19 +394,28 @@ def test_a_project_with_its_commands_in_app_updates_and_keeps_migrating_its_rows
     assert "already matches the models" in again.stdout, again.stdout + again.stderr
 
     order = model._creation_order()
-    reads = [
-        ("GET", f"{prefix}{r.path}/{body['id']}", None)
-        for r, (_, body) in zip(order, seeded, strict=True)
-    ]
-    after = through_api(project, environment, prefix, reads)
-    for (status, row), (_, before) in zip(after, seeded, strict=True):
-        assert status == 200
-        assert {key: row[key] for key in before} == before, "an old value changed"
+    after = read_back_unchanged(project, environment, model, seeded)
     first = model.by_name[resources(project)[0]["name"]]
     first_row = next(row for r, (_, row) in zip(order, after, strict=True) if r is first)
     assert first_row["copies_kept"] == 1 and first_row["shelf_note"] is None
     commit(project, "Migrate copies kept")
     passes_own_tests(project)
+
+
+def read_back_unchanged(
+    project: Path, environment: dict[str, str], model: Any, seeded: list[Any]
+) -> list[Any]:
+    """Each seeded row read back through the API, with every value it was created with."""
+    order = model._creation_order()
+    reads = [
+        ("GET", f"{model.api_prefix}{r.path}/{body['id']}", None)
+        for r, (_, body) in zip(order, seeded, strict=True)
+    ]
+    after = through_api(project, environment, model.api_prefix, reads)
+    for (status, row), (_, before) in zip(after, seeded, strict=True):
+        assert status == 200
+        assert {key: row[key] for key in before} == before, "an old value changed"
+    return after
 
 
 # --------------------------------------------------------------------------- refusals
@@ -876,14 +878,13 @@ def test_the_readme_rename_recipe_keeps_the_values_when_followed_literally(
     commands = re.search(r"```bash\n(.*?)```", recipe, re.S)
     functions = re.search(r"```python\n(.*?)```", recipe, re.S)
     assert commands is not None and functions is not None
-    design = resources(project)
-    first = next(r for r in design if r["name"] == rename.resource)
+    design = yaml.safe_load((project / "design.yml").read_text())
+    first = next(r for r in design["resources"] if r["name"] == rename.resource)
     first["fields"] = {
         (rename.new if name == rename.old else name): spec for name, spec in first["fields"].items()
     }
-    (project.parent / "design.yml").write_text(
-        yaml.safe_dump({"resources": design}, sort_keys=False)
-    )
+    (project / "design.yml").write_text(yaml.safe_dump(design, sort_keys=False))
+    commit(project, f"Rename {rename.resource}.{rename.old} in the design")
 
     shell = {
         **environment,
@@ -964,13 +965,7 @@ engine.dispose()
 
 def default_resources() -> list[dict[str, Any]]:
     """The questionnaire's default resources (loans owned), as a design file holds them."""
-    text = yaml.safe_load((Path(__file__).parent.parent / "copier.yml").read_text())
-    template = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).from_string(
-        text["resources"]["default"]
-    )
-    resources_: list[dict[str, Any]] = yaml.safe_load(
-        template.render(roles=["admin", "librarian", "member"])
-    )
+    resources_: list[dict[str, Any]] = questionnaire_answers()["resources"]
     return resources_
 
 

@@ -74,13 +74,22 @@ def test_a_wrong_answer_is_fixed_in_place_and_the_default_resources_follow_the_r
     log = tmp_path / "terminal.log"
     child = spawn(tmp_path, "copy", "--trust", str(template_repo), "project", log=log)
     accept(
-        child, "project's name", "sentences", "Your name", "e-mail", "path prefix", "Authentication"
+        child,
+        "A design to start from",
+        "project's name",
+        "sentences",
+        "Your name",
+        "e-mail",
+        "path prefix",
+        "Authentication",
     )
     child.expect("The roles")
     child.send(CLEAR_LINE + "[vet, nurse, owner]\r")
     child.expect("'owner' is a permission word, not a role; pick another name")
     child.send(CLEAR_LINE + "[vet, nurse, client]\r")
-    accept(child, "self-registered", "register an account", "Async", "Background jobs")
+    accept(
+        child, "self-registered", "register an account", "admin view", "Async", "Background jobs"
+    )
     child.expect("Esc then Enter")
     child.send(SUBMIT_MULTILINE)
     finish(child)
@@ -119,7 +128,15 @@ def test_a_wrong_resources_answer_is_fixed_in_place(template_repo: Path, tmp_pat
         "project",
         log=log,
     )
-    accept(child, "sentences", "Your name", "e-mail", "path prefix", "Background jobs")
+    accept(
+        child,
+        "A design to start from",
+        "sentences",
+        "Your name",
+        "e-mail",
+        "path prefix",
+        "Background jobs",
+    )
     child.expect("Esc then Enter")
     default = shown(log)
     child.send("\x7f" * (len(default) + 2000))  # empty the editor: the default is long
@@ -216,6 +233,7 @@ def test_an_interactive_update_that_keeps_every_answer_changes_nothing(
         "The roles",
         "self-registered",
         "register an account",
+        "admin view",
         "Async",
         "Background jobs",
     )
