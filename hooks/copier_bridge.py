@@ -28,6 +28,7 @@ from . import (
     design_schema,
     enum_checks,
     evolution,
+    jobs,
     literals,
     model_fields,
     questionnaire,
@@ -39,6 +40,7 @@ from . import (
 )
 from .column_types import DECIMAL_DIGITS, DECIMAL_PLACES
 from .copier_patches import adapt_the_questionnaire, show_yaml_defaults_as_written, updating
+from .dependencies import requirements_for
 from .design import DesignError
 from .kinds import MAX_SAFE_INTEGER
 from .literals import LINE_LENGTH
@@ -54,6 +56,7 @@ QUESTIONS = (
     "open_signup",
     "admin_view",
     "async_db",
+    "background_jobs",
     "resources",
     "design_source",
 )
@@ -75,6 +78,8 @@ UPDATE_GUIDE = (
 def picked_answers(answers: Any) -> dict[str, Any]:
     """The design's answers, parsed: `--data key=[...]` reaches a hook as text."""
     picked = {key: answers.get(key) for key in ANSWER_KEYS}
+    if picked["background_jobs"] in (None, "none"):
+        del picked["background_jobs"]  # the default is left out, as before it was asked
     for key in ("roles", "resources"):
         if isinstance(picked[key], str):
             with contextlib.suppress(yaml.YAMLError):
@@ -326,11 +331,23 @@ class DesignFilters(Extension):
         environment.globals["DECIMAL_PLACES"] = DECIMAL_PLACES
         environment.globals["MAX_SAFE_INTEGER"] = MAX_SAFE_INTEGER
         environment.globals["LINE_LENGTH"] = LINE_LENGTH
+        environment.globals["jobs_after"] = jobs.jobs_after
+        environment.globals["RETRIES"] = jobs.RETRIES
+        environment.globals["RETRY_DELAY_SECONDS"] = jobs.RETRY_DELAY_SECONDS
+        environment.globals["all_jobs"] = lambda design: jobs.jobs_of(design.resources)
+        environment.globals["broker_dependencies"] = lambda: requirements_for(
+            jwt=False, async_db=False, broker=True
+        )
 
     @staticmethod
     def _dict_without(mapping: Any, key: str) -> dict[str, Any]:
-        """The answers to remember, without a one-off answer (a confirmation holds for one update)."""
-        return {k: v for k, v in mapping.items() if k != key}
+        """The answers to remember, without a one-off answer (a confirmation holds for one update)
+        or `background_jobs: none`, the default (answers files from before the question match)."""
+        return {
+            k: v
+            for k, v in mapping.items()
+            if k != key and not (k == "background_jobs" and v == "none")
+        }
 
     @staticmethod
     def _design_file(answers: Any) -> str:

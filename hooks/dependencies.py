@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements-project.txt"
-GROUPS = ("always", "jwt", "async", "admin", "dev", "postgres", "postgres_async")
+GROUPS = ("always", "jwt", "async", "admin", "dev", "postgres", "postgres_async", "jobs", "broker")
 _LINE = re.compile(r"^(?P<requirement>\S+)\s+#\s*\[(?P<group>\w+)\]\s*(?P<why>.+)$")
 
 
@@ -50,15 +50,26 @@ def read_requirements(path: Path = REQUIREMENTS) -> tuple[Requirement, ...]:
 
 
 def requirements_for(
-    *, jwt: bool, async_db: bool, admin: bool = False, dev: bool = False, postgres: bool = False
+    *,
+    jwt: bool,
+    async_db: bool,
+    admin: bool = False,
+    dev: bool = False,
+    postgres: bool = False,
+    jobs: bool = False,
+    broker: bool = False,
 ) -> list[Requirement]:
     """The runtime requirements of a design (or, with `dev`, its development tools; with
-    `postgres`, the drivers of its `postgres` extra); `admin`: with the admin view's."""
-    if dev:
+    `postgres`, the drivers of its `postgres` extra; with `broker`, its `redis` extra); `admin`:
+    with the admin view's."""
+    if broker:
+        wanted = {"broker"}
+    elif dev:
         wanted = {"dev"}
     elif postgres:
         wanted = {"postgres", *(["postgres_async"] if async_db else [])}
     else:
         wanted = {"always", *(["jwt"] if jwt else []), *(["async"] if async_db else [])}
         wanted |= {"admin"} if admin else set()
+        wanted |= {"jobs"} if jobs else set()
     return [r for r in read_requirements() if r.group in wanted]

@@ -104,7 +104,9 @@ class Design(MigrationTables, SpecSections, DesignTestFacts):
     # -- what the project is made of --------------------------------------------------------
     @property
     def dependencies(self) -> list[Requirement]:
-        return requirements_for(jwt=self.jwt, async_db=self.async_db, admin=self.admin_view)
+        return requirements_for(
+            jwt=self.jwt, async_db=self.async_db, admin=self.admin_view, jobs=self.job_queue
+        )
 
     @property
     def dev_dependencies(self) -> list[Requirement]:

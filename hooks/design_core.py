@@ -28,6 +28,7 @@ class DesignCore:
     async_db: bool
     resources: tuple[Resource, ...]
     admin_view: bool = False  # sqladmin at /admin, for the administrator role
+    job_queue: bool = False  # `background_jobs: queue`: huey, and a worker beside the app
     design_source: str = ""  # the database or module the import command read, if any
 
     @property

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .jobs import JOB_TRIGGER
 from .kinds import SCALAR_TYPES
 from .links import LINK_KEYS
 from .naming import IDENTIFIER
@@ -107,6 +108,12 @@ def _resource() -> dict[str, Any]:
                 )
                 for action in PERMISSION_KEYS
             },
+        },
+        "jobs": {
+            "type": "object",
+            "description": "Background jobs: name -> `after create, update, delete` or `cron 0 3 * * *`.",
+            "propertyNames": {"pattern": IDENTIFIER.pattern},
+            "additionalProperties": {"type": "string", "pattern": JOB_TRIGGER},
         },
     }
     assert tuple(properties) == RESOURCE_KEYS

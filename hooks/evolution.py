@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+# Questions added after the first release: an answers file without them (the default) keeps its checksum.
+LATER_ANSWERS = ("background_jobs",)
 CHECKSUM_LINE = re.compile(r"^# design checksum: (?P<checksum>[0-9a-f]{16})\b", re.MULTILINE)
 
 
@@ -42,7 +44,8 @@ def confirmation_problem(removed: Sequence[str], answer: object) -> str:
 
 def design_checksum(answers: Mapping[str, Any], keys: Sequence[str]) -> str:
     """A short digest of the design answers, written into the answers file beside them."""
-    picked = {key: answers.get(key) for key in keys}
+    # A question added later is left out when unanswered, so older checksums still match.
+    picked = {key: answers.get(key) for key in keys if key in answers or key not in LATER_ANSWERS}
     text = json.dumps(picked, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

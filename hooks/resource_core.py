@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .fields import FieldSpec
+from .jobs import Job
 from .links import Link
 from .naming import article, pascal, words
 from .permissions import Rule
@@ -36,6 +37,7 @@ class ResourceCore:
     jwt: bool = True
     referenced_by: tuple[str, ...] = field(default=())  # plural labels of resources that ref it
     referrers: tuple[FieldSpec, ...] = field(default=())  # the ref fields (of any resource) to it
+    jobs: tuple[Job, ...] = ()  # background jobs: app/jobs/<name>.py
 
     # -- names -----------------------------------------------------------------------------
     @property

@@ -17,10 +17,14 @@ from .resources import Resource
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
 _IF = re.compile(r"^\{% if design\.(\w+) %\}(.*)\{% endif %\}$")
-_YIELD = re.compile(r"\{% yield r from design\.resources %\}\{\{ r\.name \}\}\{% endyield %\}")
+_YIELD = re.compile(
+    r"\{% yield r from design\.resources( \| selectattr\(\"(?P<having>\w+)\"\))? %\}"
+    r"\{\{ r\.name \}\}\{% endyield %\}"
+)
 FOLDER_NOTES = {
     "app": "the application package",
     "app/core": "settings, security, errors, middleware, logs, connection limits, schema check",
+    "app/jobs": "your background jobs: created once, never overwritten",
     "app/models": "SQLModel models: one module per resource",
     "app/rules": "your business rules: created once, never overwritten",
     "app/routers": "HTTP endpoints: one APIRouter per resource",
@@ -85,14 +89,20 @@ def _expand(design: Design, relative: str) -> Iterator[tuple[str, Resource | Non
             segment = condition[2]
         segments.append(segment)
     path = "/".join(segments)
-    if _YIELD.search(path):
+    found = _YIELD.search(path)
+    if found:
         for resource in design.resources:
-            yield _YIELD.sub(resource.name, path), resource
+            if not found["having"] or getattr(resource, found["having"]):
+                yield _YIELD.sub(resource.name, path), resource
     else:
         yield path, None
 
 
-SKIP_IF_EXISTS = ("app/rules/", "migrations/versions/")  # as copier.yml's _skip_if_exists
+SKIP_IF_EXISTS = (
+    "app/rules/",
+    "app/jobs/",
+    "migrations/versions/",
+)  # as copier.yml's _skip_if_exists
 
 
 def python_files(design: Design, *, kept: bool = False) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .design import Design, DesignError
 from .fields import FieldSpec
+from .jobs import jobs_of, parse_jobs, queue_problems
 from .links import Link, is_link, parse_link
 from .naming import identifier_problem, pluralize, slugify
 from .parsing import parse_field
@@ -36,6 +37,7 @@ RESOURCE_KEYS = (
     "fields",
     "unique",
     "permissions",
+    "jobs",
 )
 # The built-in account model and the modules every project has.
 RESERVED_RESOURCE_NAMES = frozenset(
@@ -133,6 +135,8 @@ def build_design(answers: Mapping[str, Any]) -> Design:
     resources = _resources(raw_resources, roles=roles, jwt=jwt, problems=problems)
     resources = link_resources(resources, problems)
     problems += required_ref_cycles(resources)
+    background_jobs = answers.get("background_jobs") or "none"
+    problems += queue_problems(background_jobs, jobs_of(resources))
     if problems:
         raise DesignError(problems)
     return Design(
@@ -145,6 +149,7 @@ def build_design(answers: Mapping[str, Any]) -> Design:
         open_signup=bool(answers.get("open_signup", False)) and jwt,
         async_db=bool(answers.get("async_db", False)),
         resources=tuple(resources),
+        job_queue=background_jobs == "queue",
         admin_view=admin_view,
         design_source=str(answers.get("design_source") or "").strip(),
     )
@@ -319,6 +324,7 @@ def _resources(
                 for a in PERMISSION_KEYS
             },
             jwt=jwt,
+            jobs=parse_jobs(where, name, raw.get("jobs"), problems),
         )
         problems += _class_problems(where, resource, class_owner)
         resources.append(resource)

@@ -48,6 +48,9 @@ LONGEST_FIRST = {
     "tests/test_update.py::test_add_resource_keeps_hand_edits": 25,
     "tests/test_update.py::test_every_command_of_readmes_updating_section": 40,
     "tests/test_update.py::test_a_project_rendered_by_the_first_release": 30,
+    "tests/test_jobs.py::test_an_update_turns_jobs_on": 40,
+    "tests/test_jobs.py::test_a_worker_runs": 10,
+    "tests/test_jobs.py::test_a_job_interrupted": 10,
 }
 
 

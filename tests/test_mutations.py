@@ -901,6 +901,47 @@ MUTATIONS = [
         design="lending-library",
         select="tags",
     ),
+    # --- background jobs (lending-library: a loan's remind_borrower runs after create, update) -----
+    Mutation(
+        "job-not-enqueued-after-create",
+        "a new loan never gets its remind_borrower job",
+        "tests/test_jobs.py",
+        (
+            Edit(
+                LOAN_SERVICE,
+                "before=None)\n    enqueue(loan_jobs.remind_borrower, loan.id)\n",
+                "before=None)\n",
+            ),
+        ),
+        design="lending-library",
+    ),
+    Mutation(
+        "job-not-enqueued-after-update",
+        "a changed loan never gets its remind_borrower job",
+        "tests/test_jobs.py",
+        (
+            Edit(
+                LOAN_SERVICE,
+                "before=before)\n    enqueue(loan_jobs.remind_borrower, loan.id)\n",
+                "before=before)\n",
+            ),
+        ),
+        design="lending-library",
+    ),
+    Mutation(
+        "readyz-ignores-the-queue",
+        "/readyz answers 200 while the job queue cannot be reached",
+        "tests/test_jobs.py",
+        (
+            Edit(
+                "app/routers/health.py",
+                "    problem = problem or await run_in_threadpool(queue_problem)\n",
+                "",
+            ),
+        ),
+        design="lending-library",
+        select="readyz",
+    ),
     # --- field rules: ranges, minimum lengths, patterns ------------------------------------------
     Mutation(
         "range-not-validated-on-create",

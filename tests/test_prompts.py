@@ -87,7 +87,9 @@ def test_a_wrong_answer_is_fixed_in_place_and_the_default_resources_follow_the_r
     child.send(CLEAR_LINE + "[vet, nurse, owner]\r")
     child.expect("'owner' is a permission word, not a role; pick another name")
     child.send(CLEAR_LINE + "[vet, nurse, client]\r")
-    accept(child, "self-registered", "register an account", "admin view", "Async")
+    accept(
+        child, "self-registered", "register an account", "admin view", "Async", "Background jobs"
+    )
     child.expect("Esc then Enter")
     child.send(SUBMIT_MULTILINE)
     finish(child)
@@ -126,7 +128,15 @@ def test_a_wrong_resources_answer_is_fixed_in_place(template_repo: Path, tmp_pat
         "project",
         log=log,
     )
-    accept(child, "A design to start from", "sentences", "Your name", "e-mail", "path prefix")
+    accept(
+        child,
+        "A design to start from",
+        "sentences",
+        "Your name",
+        "e-mail",
+        "path prefix",
+        "Background jobs",
+    )
     child.expect("Esc then Enter")
     default = shown(log)
     child.send("\x7f" * (len(default) + 2000))  # empty the editor: the default is long
@@ -151,6 +161,7 @@ def test_an_update_that_removes_asks_for_the_names(template_repo: Path, tmp_path
     child = spawn(
         project, "update", "--trust", "--skip-answered", "--data-file", str(design), log=log
     )
+    accept(child, "Background jobs")  # unanswered while `none`: --skip-answered asks it
     child.expect("This update removes book.pages, loan")
     child.send("loan\r")
     child.expect("missing book.pages")
@@ -171,6 +182,7 @@ def test_an_update_left_unconfirmed_changes_nothing(template_repo: Path, tmp_pat
     child = spawn(
         project, "update", "--trust", "--skip-answered", "--data-file", str(design), log=log
     )
+    accept(child, "Background jobs")  # unanswered while `none`: --skip-answered asks it
     child.expect("This update removes author, book, loan")
     child.send("\r")  # empty: not confirmed
     child.expect(pexpect.EOF, timeout=300)
@@ -223,6 +235,7 @@ def test_an_interactive_update_that_keeps_every_answer_changes_nothing(
         "register an account",
         "admin view",
         "Async",
+        "Background jobs",
     )
     child.expect("Esc then Enter")
     child.send(SUBMIT_MULTILINE)

@@ -103,7 +103,9 @@ def test_roles_typed_as_a_line_are_the_list_they_name(template_repo: Path, tmp_p
     terminal.accept(*QUESTIONS)
     terminal.wait_for("The roles")
     terminal.send(CLEAR_LINE + "admin, agent, customer\r")
-    terminal.accept("self-registered", "register an account", "An admin view", "Async")
+    terminal.accept(
+        "self-registered", "register an account", "An admin view", "Async", "Background jobs"
+    )
     terminal.wait_for("Esc then Enter")
     terminal.send(SUBMIT_MULTILINE)
     terminal.finish()
@@ -143,7 +145,9 @@ def test_every_problem_is_shown_whole_with_what_was_meant(
     terminal.accept(*QUESTIONS)
     terminal.wait_for("The roles")
     terminal.send(CLEAR_LINE + "admin, agent, customer\r")
-    terminal.accept("self-registered", "register an account", "An admin view", "Async")
+    terminal.accept(
+        "self-registered", "register an account", "An admin view", "Async", "Background jobs"
+    )
     terminal.wait_for("a design file is easier: --data-file design.yml", "name: item")
     terminal.send("\x7f" * 600)
     terminal.send(
@@ -183,7 +187,13 @@ def test_a_starting_design_fills_the_questions_after_it(
     terminal = start(template_repo, tmp_path, downs=1 + examples.index("helpdesk"))
     terminal.wait_for("Helpdesk")
     terminal.accept(
-        *QUESTIONS, "The roles", "self-registered", "register an account", "An admin view", "Async"
+        *QUESTIONS,
+        "The roles",
+        "self-registered",
+        "register an account",
+        "An admin view",
+        "Async",
+        "Background jobs",
     )
     terminal.wait_for("Esc then Enter", "tags: refs tag")
     terminal.send(SUBMIT_MULTILINE)
@@ -205,7 +215,7 @@ def test_a_design_given_with_a_data_file_is_not_asked_for_again(
     )
     terminal.wait_for("Your name")
     assert not terminal.shows("A design to start from"), terminal.text()
-    terminal.accept("Your name", "e-mail", "path prefix", "An admin view")
+    terminal.accept("Your name", "e-mail", "path prefix", "An admin view", "Background jobs")
     terminal.finish()
     helpdesk = yaml.safe_load(design.read_text())
     answers = recorded(tmp_path / "project")
@@ -225,7 +235,9 @@ def test_a_starting_design_whose_roles_were_changed_opens_to_be_fixed(
     terminal.accept(*QUESTIONS)
     terminal.wait_for("The roles")
     terminal.send(CLEAR_LINE + "admin, staff, client\r")
-    terminal.accept("self-registered", "register an account", "An admin view", "Async")
+    terminal.accept(
+        "self-registered", "register an account", "An admin view", "Async", "Background jobs"
+    )
     terminal.wait_for("Esc then Enter", "tags: refs tag")
     terminal.send(SUBMIT_MULTILINE)
     terminal.wait_for(

@@ -1,0 +1,1 @@
+"""Background jobs: one module per resource that has `jobs:`, yours once written."""
