@@ -15,8 +15,8 @@ from hooks.naming import enum_member
 from hooks.parsing import parse_field
 from hooks.validate import RESOURCE_KEYS
 
-# What a resource keeps from the design file; the rest comes from the import.
-EDITORIAL_KEYS = ("plural", "description", "permissions")
+# What a resource keeps from the design file: what no database holds (its jobs included).
+EDITORIAL_KEYS = ("plural", "description", "permissions", "jobs")
 # What a field's mapping form keeps (its `type` comes from the import).
 EDITORIAL_FIELD_KEYS = ("description", "example", "pattern", "write")
 
