@@ -292,7 +292,7 @@ def _resources(
         owned = owned and jwt
         fields, links = _fields(where, name, raw.get("fields"), problems)
         fields = with_writers(where, fields, roles=roles, jwt=jwt, problems=problems)
-        unique_together = _unique_together(where, raw.get("unique"), fields, problems)
+        unique_together = _unique_together(where, raw.get("unique"), fields, problems, jwt=jwt)
         timestamps = raw.get("timestamps", False)
         if not isinstance(timestamps, bool):
             problems.append(f"{where}: timestamps must be true or false, not {timestamps!r}")
@@ -396,10 +396,10 @@ def _fields(
 
 
 def _unique_together(
-    where: str, raw: object, fields: list[FieldSpec], problems: list[str]
+    where: str, raw: object, fields: list[FieldSpec], problems: list[str], *, jwt: bool
 ) -> tuple[tuple[str, ...], ...]:
     """`unique: [customer, product]`, or a list of such lists: the columns of each combination
-    no two rows may share."""
+    no two rows may share. Without logins a `ref user` field has no column, so it cannot be in one."""
     if raw is None:
         return ()
     nested = isinstance(raw, list) and bool(raw) and all(isinstance(g, list) for g in raw)
@@ -424,6 +424,13 @@ def _unique_together(
         elif len(group) < 2:
             problems.append(
                 f"{where}: unique: [{group[0]}] is one field; write `unique` after its type instead"
+            )
+        elif not jwt and any(by_name[n].account_ref for n in group):
+            accounts = [n for n in group if by_name[n].account_ref]
+            problems.append(
+                f"{where}: unique: {group} names {', '.join(map(repr, accounts))}, a user account "
+                "reference, which exists only with `auth: jwt` (with `auth: none` the field has "
+                f"no column); drop {accounts[0]!r} from the combination or set auth to jwt"
             )
         elif any(by_name[n].kind == "text" for n in group):
             problems.append(

@@ -446,6 +446,22 @@ def test_refused_unique_combinations(unique: Any, message: str) -> None:
     assert any(message in problem for problem in found), found
 
 
+def test_a_unique_combination_with_a_user_account_needs_logins() -> None:
+    """With `auth: none` a `ref user` field has no column (no accounts), so a combination that
+    names it would be a constraint on a missing `um_id`: refused, saying how to fix it."""
+    resource = {"name": "item", "fields": {"title": "str(40)", "um": "ref user?"}}
+    found = problems([{**resource, "unique": ["title", "um"]}], auth="none")
+    assert found == [
+        "resource 'item': unique: ['title', 'um'] names 'um', a user account reference, which "
+        "exists only with `auth: jwt` (with `auth: none` the field has no column); drop 'um' "
+        "from the combination or set auth to jwt"
+    ]
+    with_logins = build_design(answers([{**resource, "unique": ["title", "um"]}]))
+    assert with_logins.resources[0].unique_together == (("title", "um_id"),)
+    without = build_design(answers([resource], auth="none"))
+    assert [f.name for f in without.resources[0].fields] == ["title"]
+
+
 def test_unique_combinations_become_constraints_checks_and_a_409() -> None:
     design = build_design(
         answers(
