@@ -138,12 +138,13 @@ def _validation_toolbar_class() -> type:
     wrapped between words."""
     from prompt_toolkit.application.current import get_app  # noqa: PLC0415
     from prompt_toolkit.filters import has_validation_error  # noqa: PLC0415
+    from prompt_toolkit.formatted_text import StyleAndTextTuples  # noqa: PLC0415
     from prompt_toolkit.layout import ConditionalContainer, Window  # noqa: PLC0415
     from prompt_toolkit.layout.controls import FormattedTextControl  # noqa: PLC0415
 
     class WrappedValidationToolbar:
         def __init__(self, show_position: bool = False) -> None:
-            def text() -> list[tuple[str, str]]:
+            def text() -> StyleAndTextTuples:
                 app = get_app()
                 error = app.current_buffer.validation_error
                 if error is None:
