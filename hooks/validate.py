@@ -71,7 +71,7 @@ RESERVED_FIELD_NAMES = {
         m: "a method of every SQLModel model"
         for m in ("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj")
         + ("parse_raw", "schema", "schema_json", "sqlmodel_update", "update_forward_refs")
-        + ("validate",)
+        + ("validate", "register")
     },
 }
 # Class names the generated modules import; a generated class of the same name would shadow them.

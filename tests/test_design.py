@@ -157,6 +157,12 @@ def test_refused_designs_name_the_problem_and_the_fix(resources: list[Any], mess
             "resource 'book', field 'self': the name 'self' collides with a name the generated code uses",
         ),
         (
+            # SQLModel's metaclass: a field of this name lost its UNIQUE (fuzzed)
+            "register",
+            "int unique",
+            "resource 'book', field 'register': the name 'register' collides with a name the generated code uses (a method of every SQLModel model)",
+        ),
+        (
             "id",
             "int",
             "resource 'book', field 'id': the name 'id' collides with a name the generated code uses (a generated column)",
