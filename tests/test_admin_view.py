@@ -24,7 +24,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.conftest import design_data
 from tests.helpers import render, run_project_pytest
-from tests.test_browser import ARTIFACTS, CHROMIUM
+from tests.test_browser import ARTIFACTS, CHROMIUM, HEADLESS_FLAGS
 from tests.test_http import ADMIN, serve
 from tests.test_update import answers, commit, conflicts, copier_cli, new_project
 
@@ -75,15 +75,7 @@ def chromium_page(chromium: str, profile: Path) -> Iterator[Page]:
     browser = subprocess.Popen(
         [
             chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
+            *HEADLESS_FLAGS,
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
             f"--user-data-dir={profile}",

@@ -46,6 +46,20 @@ def chromium() -> str:
     return CHROMIUM
 
 
+# Headless Chromium that reaches nothing beyond loopback: no updates, sync or background fetches.
+HEADLESS_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often give /dev/shm only 64 MB
+)
+
+
 def headless(
     chromium: str, profile: Path, *args: str, budget_ms: int = 15_000
 ) -> subprocess.CompletedProcess[str]:
@@ -53,15 +67,7 @@ def headless(
     return subprocess.run(
         [
             chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",  # containers often give /dev/shm only 64 MB
+            *HEADLESS_FLAGS,
             f"--user-data-dir={profile}",
             f"--virtual-time-budget={budget_ms}",
             *args,
