@@ -148,3 +148,21 @@ def postgres() -> Iterator[Cluster]:
         pytest.skip("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
     with running_cluster() as cluster:
         yield cluster
+
+
+# Debian's Chromium, for the docs pages and the admin view (tests/test_browser.py, test_admin_view.py).
+CHROMIUM = next(
+    (path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None
+)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """The Chromium binary; CI (REQUIRE_BROWSER) fails without one, a local run skips."""
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(
+                "REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install chromium)"
+            )
+        pytest.skip("no chromium on PATH: apt-get install chromium (.ci/run does)")
+    return CHROMIUM

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.conftest import design_data
 from tests.helpers import render, run_project_pytest
-from tests.test_browser import ARTIFACTS, CHROMIUM, HEADLESS_FLAGS
+from tests.test_browser import ARTIFACTS, HEADLESS_FLAGS
 from tests.test_http import ADMIN, serve
 from tests.test_update import answers, commit, conflicts, copier_cli, new_project
 
@@ -100,17 +99,6 @@ def chromium_page(chromium: str, profile: Path) -> Iterator[Page]:
     finally:
         browser.terminate()
         browser.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(
-                "REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install chromium)"
-            )
-        pytest.skip("no chromium on PATH: apt-get install chromium (.ci/run does)")
-    return CHROMIUM
 
 
 def a_loan_through_the_api(client: httpx.Client) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -26,24 +25,10 @@ from tests.mermaid import mermaid_js
 from tests.test_http import model_of, serve
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = next(
-    (path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None
-)
 CASES = [
     pytest.param("default", False, "jwt", id="default-sync-jwt"),
     pytest.param("shop-orders", True, "none", id="shop-orders-async-none"),
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(
-                "REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install chromium)"
-            )
-        pytest.skip("no chromium on PATH: apt-get install chromium (.ci/run does)")
-    return CHROMIUM
 
 
 # Headless Chromium that reaches nothing beyond loopback: no updates, sync or background fetches.
